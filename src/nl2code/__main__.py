@@ -1,0 +1,4 @@
+from nl2code.cli import main
+
+if __name__ == "__main__":
+    main()

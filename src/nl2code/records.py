@@ -1,0 +1,139 @@
+"""The records that flow through nl2code, one type per stage: Problem -> Generation -> Execution.
+
+Hot-path records are frozen dataclasses with slots; pydantic lives only at the boundaries.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    """The verdict of one execution, decided by the trusted parent."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"  # killed by a signal or died without reporting an error
+    OOM = "oom"
+    OUTPUT_LIMIT = "output_limit"
+    NO_RESULT = "no_result"  # exited before every test ran (sys.exit, os._exit, ...)
+    COMPILE_ERROR = "compile_error"
+    SANDBOX_ERROR = "sandbox_error"  # the executor failed; never the sample's fault
+
+
+class StepKind(enum.StrEnum):
+    """How one step of a problem's tests is run and judged.
+
+    STATEMENT runs in the child and is no test case by itself (setup inside a check function).
+    ASSERT runs an assert statement in the child: the child reports whether it raised.
+    COMPARE evaluates an expression in the child, ships its value marshalled (exact builtin
+    types only) and the trusted parent compares it with the expected value it kept to itself.
+    """
+
+    STATEMENT = "statement"
+    ASSERT = "assert"
+    COMPARE = "compare"
+
+
+class Comparison(enum.StrEnum):
+    EQUAL = "equal"  # value == expected
+    NOT_EQUAL = "not_equal"
+    TRUTHY = "truthy"  # bool(value)
+    FALSY = "falsy"
+    CLOSE = "close"  # abs(value - expected) < tolerance (or <=, see TestStep.inclusive)
+    IS = "is"  # value is expected (None, True, False)
+
+
+@dataclass(frozen=True, slots=True)
+class TestStep:
+    kind: StepKind
+    source: str  # the statement (STATEMENT, ASSERT) or the expression (COMPARE)
+    comparison: Comparison | None = None
+    expected: Any = None  # kept by the parent only; never sent to the child
+    tolerance: float = 0.0
+    inclusive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One immutable benchmark problem."""
+
+    benchmark: str
+    version: str
+    data_sha256: str
+    task_id: str
+    prompt: str  # what a model sees (a code prompt, or a natural-language task)
+    entry_point: str
+    test: str  # the benchmark's original test code, verbatim
+    reference: str  # the reference solution as a whole program
+    description: str = ""  # natural-language part of the prompt (for statistics)
+    setup: str = ""  # code run after the solution and before the tests (MBPP test_setup_code)
+    test_prelude: str = ""  # code run before the steps (the test module minus its check body)
+    steps: tuple[TestStep, ...] = ()
+    language: str = "python"
+    prompt_is_code: bool = True  # True: a completion is appended to `prompt`
+    aliases: tuple[str, ...] = ()  # other spellings of the task id ("2", "Mbpp/2")
+
+    @property
+    def n_tests(self) -> int:
+        return sum(1 for s in self.steps if s.kind is not StepKind.STATEMENT)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One program to judge: a model's sample (from a file or a backend), made whole."""
+
+    task_id: str
+    sample_id: int  # index of this sample among the samples of its problem
+    index: int  # position in the input (for output in input order)
+    program: str  # the whole program to run (prompt + completion, or a full solution)
+    raw: str = ""  # the raw text the sample came with (completion or solution)
+
+
+@dataclass(frozen=True, slots=True)
+class TestOutcome:
+    passed: bool
+    protected: bool  # judged in the parent on marshalled values
+    error: str = ""  # short reason when it failed
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Resource limits for one sample; what actually applied is recorded with each run."""
+
+    cpu_seconds: float = 3.0
+    wall_seconds: float = 10.0
+    memory_bytes: int = 4 * 1024**3
+    file_size_bytes: int = 64 * 1024**2
+    open_files: int = 256
+    processes: int = 64
+    output_bytes: int = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """The verdict of one sample."""
+
+    task_id: str
+    sample_id: int
+    index: int
+    status: Status
+    tests: tuple[TestOutcome, ...] = ()
+    duration: float = 0.0  # wall seconds
+    cpu_time: float = 0.0
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    error: str = ""
+    isolation: str = ""
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASSED
+
+    @property
+    def tests_passed(self) -> int:
+        return sum(1 for t in self.tests if t.passed)
