@@ -1,0 +1,87 @@
+"""Benchmark loaders: one module per family, each returning immutable `Problem`s pinned by
+version and content hash. `load(name, dataset=None)` is the entry point."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nl2code.errors import InputError
+from nl2code.records import Problem
+
+__all__ = ["Benchmark", "BENCHMARKS", "load", "names"]
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    name: str
+    version: str
+    data_sha256: str
+    source: str
+    problems: tuple[Problem, ...]
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for problem in self.problems:
+            self._index[problem.task_id] = problem
+        for problem in self.problems:
+            for alias in problem.aliases:
+                self._index.setdefault(alias, problem)
+
+    def get(self, task_id: object) -> Problem | None:
+        """Find a problem by its task id or an alias (MBPP: 2, "2" or "Mbpp/2")."""
+        return self._index.get(str(task_id))
+
+    @property
+    def by_id(self) -> dict[str, Problem]:
+        return {p.task_id: p for p in self.problems}
+
+
+def _humaneval(dataset):
+    from nl2code.benchmarks import humaneval
+
+    return humaneval.load(dataset)
+
+
+def _mbpp(dataset):
+    from nl2code.benchmarks import mbpp
+
+    return mbpp.load_full(dataset)
+
+
+def _mbpp_sanitized(dataset):
+    from nl2code.benchmarks import mbpp
+
+    return mbpp.load_sanitized(dataset)
+
+
+def _mbpp_plus(dataset):
+    from nl2code.benchmarks import mbpp_plus
+
+    return mbpp_plus.load(dataset)
+
+
+BENCHMARKS: dict[str, Callable] = {
+    "humaneval": _humaneval,
+    "mbpp": _mbpp,
+    "mbpp-sanitized": _mbpp_sanitized,
+    "mbpp-plus": _mbpp_plus,
+}
+
+_cache: dict[tuple[str, str | None], Benchmark] = {}
+
+
+def names() -> list[str]:
+    return list(BENCHMARKS)
+
+
+def load(name: str, dataset: str | os.PathLike | None = None) -> Benchmark:
+    if name not in BENCHMARKS:
+        raise InputError(f"unknown benchmark {name!r} (--benchmark); choose one of: {', '.join(BENCHMARKS)}")
+    key = (name, str(Path(dataset).resolve()) if dataset else None)
+    if key not in _cache:
+        version, digest, path, problems = BENCHMARKS[name](dataset)
+        _cache[key] = Benchmark(name, version, digest, str(path), tuple(problems))
+    return _cache[key]

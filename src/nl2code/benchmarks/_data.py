@@ -1,0 +1,85 @@
+"""Benchmark data files: pinned by sha256, read from a local path or downloaded once into a cache."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from nl2code.errors import DatasetError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    filename: str
+    url: str
+    sha256: str
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("NL2CODE_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nl2code")
+    return Path(base) / "data"
+
+
+def download_url(spec: DataFile) -> str:
+    """The canonical URL, or the same file name under NL2CODE_DATA_MIRROR (a mirror or a test server)."""
+    mirror = os.environ.get("NL2CODE_DATA_MIRROR")
+    return f"{mirror.rstrip('/')}/{spec.filename}" if mirror else spec.url
+
+
+def resolve(spec: DataFile, dataset: str | os.PathLike | None, *, flag: str = "--dataset") -> tuple[Path, str]:
+    """Return (path, sha256) of the data: the user's file, else the verified cached download."""
+    if dataset is not None:
+        path = Path(dataset)
+        if not path.is_file():
+            raise DatasetError(f"{path}: no such file (given with {flag}); pass the path of a copy of {spec.filename}")
+        digest = sha256_file(path)
+        if digest != spec.sha256:
+            log.warning("%s: sha256 %s differs from the pinned %s of %s; its own hash is recorded", path, digest, spec.sha256, spec.filename)
+        return path, digest
+    path = cache_dir() / spec.filename
+    if path.is_file() and sha256_file(path) == spec.sha256:
+        return path, spec.sha256
+    return download(spec, path), spec.sha256
+
+
+def download(spec: DataFile, path: Path) -> Path:
+    url = download_url(spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log.info("downloading %s from %s", spec.filename, url)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{spec.filename}.")
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                digest.update(block)
+                out.write(block)
+        if digest.hexdigest() != spec.sha256:
+            raise DatasetError(
+                f"{url}: downloaded sha256 {digest.hexdigest()} does not match the pinned {spec.sha256}; "
+                f"the file changed upstream or the download was corrupted. Pass a verified copy with --dataset PATH"
+            )
+        os.replace(tmp, path)
+    except (urllib.error.URLError, OSError) as exc:
+        raise DatasetError(
+            f"cannot download {spec.filename} from {url} ({exc}); without network access pass a local copy with --dataset PATH"
+        ) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

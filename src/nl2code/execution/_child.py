@@ -1,0 +1,130 @@
+"""What runs inside a sample's forked child: the program, then the problem's test steps.
+
+Everything here is untrusted territory once the program starts. The child only reports over
+the result pipe; it never decides a verdict, and it never holds expected values of protected
+(COMPARE) steps: those stay in the driver.
+"""
+
+from __future__ import annotations
+
+import builtins
+import marshal
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from types import CodeType
+
+# message codes, child -> worker (framed: 4-byte little-endian length + marshal of a tuple)
+MSG_COMPILED = 0
+MSG_COMPILE_ERROR = 1
+MSG_PROGRAM_ERROR = 2
+MSG_STEP_OK = 3
+MSG_STEP_VALUE = 4
+MSG_STEP_ERROR = 5
+MSG_STEP_OOM = 6
+MSG_STEP_UNMARSHALLABLE = 7
+MSG_SANDBOX_ERROR = 8
+MSG_DONE = 9
+
+KIND_STATEMENT = 0
+KIND_ASSERT = 1
+KIND_COMPARE = 2
+
+_dumps = marshal.dumps
+_write = os.write
+_exit = os._exit
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledProblem:
+    """A problem's test code as the worker holds it: compiled once, without expected values."""
+
+    entry_point: str
+    bind_candidate: bool
+    setup: CodeType | None
+    prelude: CodeType | None
+    steps: tuple[tuple[int, CodeType], ...]
+
+
+def _short(exc: BaseException) -> str:
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return text[-500:]
+
+
+def plain(value: object, depth: int = 0) -> object:
+    """Rebuild standard containers whose equality is their builtin base's (Counter, defaultdict,
+    OrderedDict, namedtuple) as that base, so that their values can be marshalled. Anything else
+    is returned as is, and fails to marshal if it is not a plain builtin value."""
+    if depth > 100:
+        return value
+    kind = type(value)
+    if kind in (list, set, frozenset):
+        return kind(plain(v, depth + 1) for v in value)
+    if isinstance(value, dict) and (kind is dict or kind.__eq__ is dict.__eq__ or kind.__module__ == "collections"):
+        return {plain(k, depth + 1): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, tuple) and kind.__eq__ is tuple.__eq__:
+        return tuple(plain(v, depth + 1) for v in value)
+    if kind.__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        return plain(value.item(), depth + 1)
+    return value
+
+
+def send(fd: int, message: tuple) -> None:
+    data = _dumps(message)
+    data = len(data).to_bytes(4, "little") + data
+    view = memoryview(data)
+    while view:
+        written = _write(fd, view)
+        view = view[written:]
+
+
+def run(problem: CompiledProblem, program: str, fd: int) -> None:
+    """Run one sample in this (already sandboxed) process and report over `fd`."""
+    try:
+        code = compile(program, "<sample>", "exec")
+    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
+        send(fd, (MSG_COMPILE_ERROR, _short(exc)))
+        return
+    send(fd, (MSG_COMPILED,))
+    namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+    try:
+        exec(code, namespace)
+        if problem.setup is not None:
+            exec(problem.setup, namespace)
+        if problem.prelude is not None:
+            exec(problem.prelude, namespace)
+        if problem.bind_candidate:
+            namespace["candidate"] = namespace[problem.entry_point]
+    except MemoryError:
+        send(fd, (MSG_PROGRAM_ERROR, "MemoryError"))
+        send(fd, (MSG_DONE,))
+        return
+    except BaseException as exc:  # noqa: BLE001 - SystemExit included: it is the sample's failure
+        send(fd, (MSG_PROGRAM_ERROR, _short(exc)))
+        send(fd, (MSG_DONE,))
+        return
+    for index, (kind, step) in enumerate(problem.steps):
+        try:
+            if kind == KIND_COMPARE:
+                value = eval(step, namespace)
+                try:
+                    send(fd, (MSG_STEP_VALUE, index, value))
+                except ValueError:
+                    try:
+                        send(fd, (MSG_STEP_VALUE, index, plain(value)))
+                    except ValueError:
+                        send(fd, (MSG_STEP_UNMARSHALLABLE, index, type(value).__qualname__[:100]))
+            else:
+                exec(step, namespace)
+                send(fd, (MSG_STEP_OK, index))
+        except MemoryError:
+            send(fd, (MSG_STEP_OOM, index, "MemoryError"))
+        except BaseException as exc:  # noqa: BLE001
+            send(fd, (MSG_STEP_ERROR, index, _short(exc)))
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+    send(fd, (MSG_DONE,))

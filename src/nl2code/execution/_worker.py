@@ -1,0 +1,331 @@
+"""A warm worker: a trusted process that pre-imports what tests need and forks one child per sample.
+
+Started by the pool as `python -m nl2code.execution._worker`; speaks length-prefixed pickle over
+its stdin/stdout with the driver (both trusted). It enforces the deadline and the output caps
+from outside the child, reads the child's reports, and hands them back raw: the verdict is
+decided by the driver, which alone knows the expected values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import gc
+import importlib
+import logging
+import marshal
+import os
+import pickle
+import select
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+
+from nl2code.execution import _child
+from nl2code.execution._sandbox import PR_SET_PDEATHSIG, Sandbox, make_sandbox, prctl
+from nl2code.records import Limits
+
+log = logging.getLogger("nl2code.execution.worker")
+
+TAIL_BYTES = 2048
+MAX_FRAME = 64 * 1024 * 1024
+MAX_CHANNEL_BYTES = 256 * 1024 * 1024
+READ_CHUNK = 65536
+
+DEFAULT_PREIMPORTS = (
+    "array", "bisect", "cmath", "collections", "collections.abc", "copy", "dataclasses",
+    "datetime", "decimal", "enum", "fractions", "functools", "hashlib", "heapq", "itertools",
+    "json", "math", "operator", "random", "re", "statistics", "string", "sys", "time", "typing",
+    "unicodedata", "textwrap", "numbers", "abc", "io", "os", "struct", "regex",
+)
+
+
+@dataclass(slots=True)
+class RawResult:
+    """What the worker saw of one child; judged by the driver."""
+
+    messages: list = field(default_factory=list)
+    exit_code: int | None = None
+    signal: int | None = None
+    cpu_time: float = 0.0
+    wall_time: float = 0.0
+    timed_out: bool = False
+    output_limited: bool = False
+    bad_channel: str = ""
+    stdout_tail: bytes = b""
+    stderr_tail: bytes = b""
+    sandbox_error: str = ""
+    channel_bytes: int = 0
+
+
+def read_exact(fd: int, n: int) -> bytes | None:
+    chunks = []
+    while n:
+        data = os.read(fd, n)
+        if not data:
+            return None
+        chunks.append(data)
+        n -= len(data)
+    return b"".join(chunks)
+
+
+def read_message(fd: int):
+    header = read_exact(fd, 4)
+    if header is None:
+        return None
+    body = read_exact(fd, int.from_bytes(header, "little"))
+    if body is None:
+        return None
+    return pickle.loads(body)
+
+
+def write_message(fd: int, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    data = len(data).to_bytes(4, "little") + data
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def compile_problem(source: dict) -> _child.CompiledProblem:
+    def comp(src: str, mode: str = "exec"):
+        return compile(src, "<test>", mode) if src else None
+
+    steps = tuple(
+        (kind, compile(src, "<test>", "eval" if kind == _child.KIND_COMPARE else "exec"))
+        for kind, src in source["steps"]
+    )
+    return _child.CompiledProblem(
+        entry_point=source["entry_point"],
+        bind_candidate=source["bind_candidate"],
+        setup=comp(source["setup"]),
+        prelude=comp(source["prelude"]),
+        steps=steps,
+    )
+
+
+class Tail:
+    __slots__ = ("data", "total")
+
+    def __init__(self) -> None:
+        self.data = b""
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        self.data = (self.data + chunk)[-TAIL_BYTES:]
+
+
+class Worker:
+    def __init__(self, index: int, n_workers: int, isolation: str, tmp: str) -> None:
+        self.sandbox: Sandbox = make_sandbox(isolation, index, n_workers)
+        self.problems: dict[str, _child.CompiledProblem] = {}
+        self.tmp = os.path.join(tmp, f"w{index}-{os.getpid()}")
+        os.makedirs(self.tmp, exist_ok=True)
+        self.devnull = os.open(os.devnull, os.O_RDWR)
+
+    def run(self, key: str, program: str, limits: Limits, job_id: int) -> RawResult:
+        result = RawResult()
+        problem = self.problems[key]
+        sample_dir = os.path.join(self.tmp, str(job_id))
+        os.mkdir(sample_dir, 0o700)
+        res_r, res_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            self._child(problem, program, limits, sample_dir, res_w, out_w, err_w, (res_r, out_r, err_r))
+        for fd in (res_w, out_w, err_w):
+            os.close(fd)
+        try:
+            self._watch(pid, limits, started, res_r, out_r, err_r, result)
+        finally:
+            self._finish(pid, result, started)
+            for fd in (res_r, out_r, err_r):
+                os.close(fd)
+            shutil.rmtree(sample_dir, ignore_errors=True)
+        return result
+
+    def _child(self, problem, program, limits, sample_dir, res_w, out_w, err_w, parent_fds) -> None:
+        try:
+            for fd in parent_fds:
+                os.close(fd)
+            os.dup2(self.devnull, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.dup2(res_w, 3)
+            os.closerange(4, 65536)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            self.sandbox.child_enter(sample_dir, limits)
+        except BaseException as exc:  # noqa: BLE001
+            try:
+                _child.send(3, (_child.MSG_SANDBOX_ERROR, f"{type(exc).__name__}: {exc}"[:500]))
+            finally:
+                os._exit(70)
+        try:
+            _child.run(problem, program, 3)
+        finally:
+            os._exit(0)
+
+    def _watch(self, pid, limits, started, res_r, out_r, err_r, result: RawResult) -> None:
+        for fd in (res_r, out_r, err_r):
+            os.set_blocking(fd, False)
+        pidfd = os.pidfd_open(pid)
+        deadline = started + limits.wall_seconds
+        out, err = Tail(), Tail()
+        buffer = bytearray()
+        streams = {out_r: out, err_r: err}
+        open_fds = {res_r, out_r, err_r}
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    result.timed_out = True
+                    return
+                ready, _, _ = select.select([*open_fds, pidfd], [], [], remaining)
+                exited = pidfd in ready
+                for fd in ready:
+                    if fd == pidfd:
+                        continue
+                    if not self._drain(fd, streams.get(fd), buffer, open_fds):
+                        continue
+                if exited:
+                    for fd in list(open_fds):  # what is still buffered in the pipes
+                        self._drain(fd, streams.get(fd), buffer, open_fds)
+                if self._parse(buffer, result) or exited:
+                    return
+                if out.total + err.total > limits.output_bytes:
+                    result.output_limited = True
+                    return
+                if result.bad_channel:
+                    return
+        finally:
+            os.close(pidfd)
+            result.stdout_tail = out.data
+            result.stderr_tail = err.data
+
+    def _drain(self, fd, tail: Tail | None, buffer: bytearray, open_fds: set) -> bool:
+        for _ in range(64):  # bounded: a fast writer must not keep the watcher from its deadline
+            try:
+                chunk = os.read(fd, READ_CHUNK)
+            except BlockingIOError:
+                return True
+            except OSError as exc:
+                if exc.errno == errno.EINTR:
+                    continue
+                raise
+            if not chunk:
+                open_fds.discard(fd)
+                return True
+            if tail is None:
+                buffer += chunk
+                if len(buffer) > MAX_FRAME + 4:
+                    return True
+            else:
+                tail.add(chunk)
+        return True
+
+    def _parse(self, buffer: bytearray, result: RawResult) -> bool:
+        """Move complete frames into result.messages; True once the child said it is done."""
+        while len(buffer) >= 4:
+            size = int.from_bytes(buffer[:4], "little")
+            if size > MAX_FRAME:
+                result.bad_channel = f"a result frame of {size} bytes exceeds the {MAX_FRAME} byte cap"
+                return False
+            if len(buffer) < 4 + size:
+                return False
+            frame = bytes(buffer[4 : 4 + size])
+            del buffer[: 4 + size]
+            try:
+                message = marshal.loads(frame)
+            except (ValueError, EOFError, TypeError) as exc:
+                result.bad_channel = f"unreadable result frame: {exc}"
+                return False
+            if not isinstance(message, tuple) or not message or not isinstance(message[0], int):
+                result.bad_channel = "malformed result message"
+                return False
+            if message[0] == _child.MSG_STEP_VALUE and len(message) == 3:
+                # re-serialise: the driver only ever loads marshal data CPython itself wrote
+                try:
+                    message = (message[0], message[1], marshal.dumps(message[2]))
+                except ValueError:
+                    message = (_child.MSG_STEP_UNMARSHALLABLE, message[1], "code object")
+            result.messages.append(message)
+            result.channel_bytes += size
+            if result.channel_bytes > MAX_CHANNEL_BYTES:
+                result.bad_channel = f"the sample sent more than {MAX_CHANNEL_BYTES} bytes of results"
+                return False
+            if message[0] == _child.MSG_DONE:
+                return True
+        return False
+
+    def _finish(self, pid: int, result: RawResult, started: float) -> None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status, usage = os.wait4(pid, 0)
+        result.wall_time = time.monotonic() - started
+        result.cpu_time = usage.ru_utime + usage.ru_stime
+        if os.WIFSIGNALED(status):
+            result.signal = os.WTERMSIG(status)
+        elif os.WIFEXITED(status):
+            result.exit_code = os.WEXITSTATUS(status)
+        self.sandbox.cleanup(pid)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--index", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--isolation", default="auto")
+    parser.add_argument("--tmp", required=True)
+    args = parser.parse_args()
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and stops us
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    worker = Worker(args.index, args.workers, args.isolation, args.tmp)
+    write_message(proto_out, ("ready", worker.sandbox.level, os.getpid()))
+    try:
+        while True:
+            message = read_message(proto_in)
+            if message is None or message[0] == "quit":
+                return
+            kind = message[0]
+            if kind == "preimport":
+                for name in message[1]:
+                    try:
+                        importlib.import_module(name)
+                    except Exception:  # noqa: BLE001 - optional modules
+                        log.debug("pre-import of %s failed", name)
+                gc.collect()
+                gc.freeze()
+            elif kind == "problem":
+                _, key, source = message
+                worker.problems[key] = compile_problem(source)
+            elif kind == "run":
+                _, job_id, key, program, limits = message
+                try:
+                    raw = worker.run(key, program, limits, job_id)
+                except Exception as exc:  # noqa: BLE001 - the executor's fault, reported as such
+                    log.exception("worker failed on job %s", job_id)
+                    raw = RawResult(sandbox_error=f"{type(exc).__name__}: {exc}")
+                write_message(proto_out, ("result", job_id, raw))
+    finally:
+        shutil.rmtree(worker.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

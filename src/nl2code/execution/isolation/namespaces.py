@@ -1,0 +1,136 @@
+"""Linux namespaces for the sandbox: no network per worker, a private mount namespace and a
+size-capped tmpfs per sample, an optional PID namespace per sample, and the user namespace
+that gives an unprivileged evaluator the same powers inside its own sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+
+from nl2code.execution.isolation import _sys
+
+
+def enter_network_namespace() -> None:
+    """A new, empty network namespace for this process and its children: not even loopback is up."""
+    _sys.unshare(_sys.CLONE_NEWNET)
+
+
+def enter_user_namespace() -> None:
+    """Become root of a new user namespace (mapped to the caller's own ids) with no network.
+
+    Raises OSError where user namespaces are blocked (Docker's default seccomp profile, a sysctl)."""
+    uid, gid = os.getuid(), os.getgid()
+    _sys.unshare(_sys.CLONE_NEWUSER | _sys.CLONE_NEWNET)
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"0 {uid} 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"0 {gid} 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """Directories the sample must read (the interpreter, its libraries, nl2code) that sit below
+    a directory the sample's uid cannot enter (e.g. /root, mode 700). In the sample's mount
+    namespace `hidden` is covered by an empty tmpfs and only `keep` are bound back, read-only,
+    so nothing else below it can be seen; the machine's own permissions stay untouched."""
+
+    hidden: str
+    keep: tuple[str, ...]
+
+
+def _others_can_enter(path: str) -> bool:
+    try:
+        return bool(os.stat(path).st_mode & 0o001)
+    except OSError:
+        return False
+
+
+def plan_reveals(paths: list[str]) -> tuple[Reveal, ...]:
+    """Group `paths` by their topmost ancestor that others cannot enter."""
+    groups: dict[str, list[str]] = {}
+    for raw in paths:
+        path = os.path.realpath(raw)
+        if not os.path.isdir(path):
+            continue
+        parts = path.strip("/").split("/")
+        for i in range(1, len(parts)):
+            ancestor = "/" + "/".join(parts[:i])
+            if not _others_can_enter(ancestor):
+                groups.setdefault(ancestor, []).append(path)
+                break
+    reveals = []
+    for hidden, keep in sorted(groups.items()):
+        unique = sorted(set(keep))
+        # a path inside another kept path comes with it
+        minimal = [p for p in unique if not any(p != q and p.startswith(q + "/") for q in unique)]
+        reveals.append(Reveal(hidden, tuple(minimal)))
+    return tuple(reveals)
+
+
+def interpreter_paths() -> list[str]:
+    import sys
+
+    import nl2code
+
+    paths = [p for p in sys.path if p]
+    paths += [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))]
+    paths.append(os.path.dirname(os.path.dirname(os.path.abspath(nl2code.__file__))))
+    return paths
+
+
+def enter_sample_mounts(
+    sample_dir: str, size_bytes: int, inodes: int, uid: int, gid: int, reveals: tuple[Reveal, ...] = (),
+    extra_flags: int = 0,
+) -> None:
+    """In a new mount namespace (plus `extra_flags` namespaces): apply `reveals`, then mount a
+    fresh tmpfs of at most `size_bytes` and `inodes` over `sample_dir`, owned by uid:gid.
+
+    Everything the sample writes vanishes with its last process; no other sample sees it."""
+    _sys.unshare(_sys.CLONE_NEWNS | extra_flags)
+    _sys.mount(None, "/", None, _sys.MS_REC | _sys.MS_PRIVATE)
+    for reveal in reveals:
+        fds = [os.open(p, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for p in reveal.keep]
+        try:
+            _sys.mount("tmpfs", reveal.hidden, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, "size=64k,nr_inodes=4096,mode=755")
+            for path, fd in zip(reveal.keep, fds):
+                os.makedirs(path, mode=0o755, exist_ok=True)
+                _sys.mount(f"/proc/self/fd/{fd}", path, None, _sys.MS_BIND | _sys.MS_REC)
+        finally:
+            for fd in fds:
+                os.close(fd)
+    opts = f"size={max(size_bytes, 4096)},nr_inodes={inodes},mode=700,uid={uid},gid={gid}"
+    _sys.mount("tmpfs", sample_dir, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, opts)
+
+
+def fork_into_pid_namespace() -> None:
+    """Call after unshare(CLONE_NEWPID): fork the sample as PID 1 of the new namespace and turn
+    the caller into a shim that only mirrors its exit. When PID 1 dies the kernel kills every
+    other process of the namespace; when the shim dies, PID 1 dies with it."""
+    pid = os.fork()
+    if pid == 0:
+        _sys.prctl(_sys.PR_SET_PDEATHSIG, signal.SIGKILL)
+        return
+    try:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        status = _wait(pid)
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+            os._exit(128 + sig)
+        os._exit(os.waitstatus_to_exitcode(status))
+    except BaseException:  # the shim never returns into the caller's code
+        os._exit(70)
+
+
+def _wait(pid: int) -> int:
+    while True:
+        try:
+            return os.waitpid(pid, 0)[1]
+        except InterruptedError:
+            continue

@@ -1,0 +1,136 @@
+"""The verdict: decided by the trusted driver from what the worker saw, never by the child's
+exit code or output. Protected (COMPARE) steps are compared here, on marshalled builtin values."""
+
+from __future__ import annotations
+
+import marshal
+import math
+import signal
+
+from nl2code.execution import _child
+from nl2code.execution._worker import RawResult
+from nl2code.records import Comparison, Execution, Limits, Problem, Status, StepKind, TestOutcome, TestStep
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def compare(step: TestStep, value: object) -> tuple[bool, str]:
+    """Compare a value the child produced with the expected value only the driver knows."""
+    try:
+        match step.comparison:
+            case Comparison.EQUAL:
+                ok = bool(value == step.expected)
+            case Comparison.NOT_EQUAL:
+                ok = bool(value != step.expected)
+            case Comparison.TRUTHY:
+                ok = bool(value)
+            case Comparison.FALSY:
+                ok = not value
+            case Comparison.IS:
+                ok = value is step.expected
+            case Comparison.CLOSE:
+                diff = abs(value - step.expected)  # type: ignore[operator]
+                ok = bool(diff <= step.tolerance if step.inclusive else diff < step.tolerance)
+            case _:
+                return False, f"unknown comparison {step.comparison}"
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+        return False, f"cannot compare: {type(exc).__name__}"
+    if ok:
+        return True, ""
+    shown = repr(value)
+    return False, f"got {shown[:200]}{'...' if len(shown) > 200 else ''}"
+
+
+def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sample_id: int, index: int, isolation: str) -> Execution:
+    steps = problem.steps
+    results: list[tuple[bool, str] | None] = [None] * len(steps)
+    compile_error = program_error = sandbox_error = ""
+    protocol_error = raw.bad_channel
+    done = oom = False
+    expected_index = 0
+    for message in raw.messages:
+        code = message[0]
+        if code == _child.MSG_DONE:
+            done = True
+            break
+        if code == _child.MSG_COMPILED:
+            continue
+        if code == _child.MSG_COMPILE_ERROR:
+            compile_error = str(message[1])
+            break
+        if code == _child.MSG_PROGRAM_ERROR:
+            program_error = str(message[1])
+            oom = program_error == "MemoryError"
+            continue
+        if code == _child.MSG_SANDBOX_ERROR:
+            sandbox_error = str(message[1])
+            break
+        if len(message) < 2 or message[1] != expected_index or expected_index >= len(steps):
+            protocol_error = "result messages out of order"
+            break
+        step = steps[expected_index]
+        expected_index += 1
+        if code == _child.MSG_STEP_OK and step.kind is not StepKind.COMPARE:
+            results[message[1]] = (True, "")
+        elif code == _child.MSG_STEP_VALUE and step.kind is StepKind.COMPARE:
+            results[message[1]] = compare(step, marshal.loads(message[2]))
+        elif code == _child.MSG_STEP_UNMARSHALLABLE:
+            results[message[1]] = (False, f"returned a {message[2]}, not a plain builtin value")
+        elif code == _child.MSG_STEP_OOM:
+            oom = True
+            results[message[1]] = (False, "MemoryError")
+        elif code == _child.MSG_STEP_ERROR:
+            results[message[1]] = (False, str(message[2]))
+        else:
+            protocol_error = f"unexpected result message {code} for step {message[1]}"
+            break
+
+    tests = tuple(
+        TestOutcome(passed=bool(r and r[0]), protected=s.kind is StepKind.COMPARE, error=(r[1] if r else "not run"))
+        for s, r in zip(steps, results)
+        if s.kind is not StepKind.STATEMENT
+    )
+    all_reported = done and not protocol_error and expected_index == len(steps)
+    any_failed = any(r is not None and not r[0] for r in results)
+    cpu_limited = raw.signal in (signal.SIGXCPU, signal.SIGKILL) and raw.cpu_time >= limits.cpu_seconds * 0.95
+    error = ""
+    if raw.sandbox_error or sandbox_error:
+        status, error = Status.SANDBOX_ERROR, raw.sandbox_error or sandbox_error
+    elif compile_error:
+        status, error = Status.COMPILE_ERROR, compile_error
+    elif raw.output_limited:
+        status, error = Status.OUTPUT_LIMIT, f"more than {limits.output_bytes} bytes of output"
+    elif all_reported and program_error:
+        status, error = (Status.OOM if oom else Status.FAILED), program_error
+    elif all_reported:
+        failed = next((r[1] for r in results if r is not None and not r[0]), "")
+        status, error = (Status.FAILED, failed) if failed else (Status.PASSED, "")
+    elif any_failed:
+        status, error = Status.FAILED, next(r[1] for r in results if r is not None and not r[0])
+    elif oom:
+        status, error = Status.OOM, "MemoryError"
+    elif raw.timed_out or cpu_limited:
+        status = Status.TIMEOUT
+        error = "CPU time limit" if cpu_limited else f"wall-clock limit of {limits.wall_seconds:g} s"
+    elif protocol_error:
+        status, error = Status.NO_RESULT, protocol_error
+    elif raw.signal is not None:
+        status, error = Status.CRASHED, f"killed by {signal.Signals(raw.signal).name}" if raw.signal in signal.Signals._value2member_map_ else f"signal {raw.signal}"
+    else:
+        status, error = Status.NO_RESULT, f"exited (code {raw.exit_code}) before every test ran"
+    return Execution(
+        task_id=task_id,
+        sample_id=sample_id,
+        index=index,
+        status=status,
+        tests=tests,
+        duration=raw.wall_time,
+        cpu_time=raw.cpu_time,
+        stdout_tail=_decode(raw.stdout_tail),
+        stderr_tail=_decode(raw.stderr_tail),
+        error=error[:1000],
+        isolation=isolation,
+        limits=limits,
+    )

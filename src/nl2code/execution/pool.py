@@ -1,0 +1,254 @@
+"""The driver side of the executor: a pool of warm workers fed over pipes.
+
+The pool is trusted and single-threaded: it sends each worker its problems (test code without
+expected values) and jobs, keeps a few jobs in flight per worker, restarts a worker that dies,
+and yields raw results as they come. Judging happens in `nl2code.execution.judge`.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import pickle
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from nl2code.errors import ExecutionError
+from nl2code.execution import _child
+from nl2code.execution._worker import DEFAULT_PREIMPORTS, RawResult, write_message
+from nl2code.records import Limits, Problem, StepKind
+
+log = logging.getLogger(__name__)
+
+_KIND = {StepKind.STATEMENT: _child.KIND_STATEMENT, StepKind.ASSERT: _child.KIND_ASSERT, StepKind.COMPARE: _child.KIND_COMPARE}
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    job_id: int
+    problem: Problem
+    program: str
+    limits: Limits
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS
+        return max(1, os.cpu_count() or 1)
+
+
+def problem_source(problem: Problem) -> dict:
+    """What a worker may know of a problem: code to run, never the expected values."""
+    return {
+        "entry_point": problem.entry_point,
+        "bind_candidate": "candidate" in problem.test_prelude or any("candidate" in s.source for s in problem.steps),
+        "setup": problem.setup,
+        "prelude": problem.test_prelude,
+        "steps": [(_KIND[s.kind], s.source) for s in problem.steps],
+    }
+
+
+def problem_key(problem: Problem) -> str:
+    return f"{problem.benchmark}/{problem.data_sha256[:12]}/{problem.task_id}"
+
+
+def tmp_root() -> str:
+    root = os.path.join(tempfile.gettempdir(), f"nl2code-{os.getuid()}")
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    return root
+
+
+def sweep_stale_dirs(root: str) -> None:
+    """Remove the sample directories of drivers that died (kill -9) so they never pile up."""
+    for name in os.listdir(root):
+        if not name.startswith("run-"):
+            continue
+        try:
+            pid = int(name.split("-", 1)[1])
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+class _Worker:
+    def __init__(self, index: int, n_workers: int, isolation: str, tmp: str, preimports: Sequence[str]) -> None:
+        self.index = index
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nl2code.execution._worker_main", "--index", str(index),
+             "--workers", str(n_workers), "--isolation", isolation, "--tmp", tmp],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+        )
+        self.out_fd = self.proc.stdin.fileno()
+        self.in_fd = self.proc.stdout.fileno()
+        self.buffer = bytearray()
+        self.known: set[str] = set()
+        self.in_flight: collections.deque[Job] = collections.deque()
+        ready = self._read_blocking()
+        if ready is None or ready[0] != "ready":
+            raise ExecutionError(f"worker {index} failed to start (exit code {self.proc.poll()}); run with -vv for its log")
+        self.level = ready[1]
+        write_message(self.out_fd, ("preimport", list(preimports)))
+        os.set_blocking(self.in_fd, False)
+
+    def _read_blocking(self):
+        header = self.proc.stdout.read(4)
+        if len(header) < 4:
+            return None
+        return pickle.loads(self.proc.stdout.read(int.from_bytes(header, "little")))
+
+    def send(self, job: Job) -> None:
+        key = problem_key(job.problem)
+        if key not in self.known:
+            write_message(self.out_fd, ("problem", key, problem_source(job.problem)))
+            self.known.add(key)
+        write_message(self.out_fd, ("run", job.job_id, key, job.program, job.limits))
+        self.in_flight.append(job)
+
+    def receive(self) -> list | None:
+        """Messages now readable; None when the worker died."""
+        try:
+            while True:
+                chunk = os.read(self.in_fd, 1 << 20)
+                if not chunk:
+                    return None
+                self.buffer += chunk
+        except BlockingIOError:
+            pass
+        messages = []
+        while len(self.buffer) >= 4:
+            size = int.from_bytes(self.buffer[:4], "little")
+            if len(self.buffer) < 4 + size:
+                break
+            messages.append(pickle.loads(bytes(self.buffer[4 : 4 + size])))
+            del self.buffer[: 4 + size]
+        return messages
+
+    def stop(self) -> None:
+        try:
+            write_message(self.out_fd, ("quit",))
+            self.proc.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+class ExecutionPool:
+    """Warm workers, one per core by default. Use as a context manager."""
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        isolation: str = "auto",
+        preimports: Sequence[str] = DEFAULT_PREIMPORTS,
+        depth: int = 2,
+    ) -> None:
+        self.n_workers = workers or default_workers()
+        self.isolation = isolation
+        self.preimports = tuple(preimports)
+        self.depth = depth
+        root = tmp_root()
+        sweep_stale_dirs(root)
+        self.tmp = os.path.join(root, f"run-{os.getpid()}")
+        os.makedirs(self.tmp, exist_ok=True)
+        self.workers: list[_Worker] = []
+        self.restarts = 0
+
+    @property
+    def level(self) -> str:
+        return self.workers[0].level if self.workers else "not started"
+
+    def __enter__(self) -> ExecutionPool:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if not self.workers:
+            self.workers = [self._spawn(i) for i in range(self.n_workers)]
+
+    def _spawn(self, index: int) -> _Worker:
+        return _Worker(index, self.n_workers, self.isolation, self.tmp, self.preimports)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def imap(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, RawResult]]:
+        """Run jobs; yield (job, raw result) as each finishes, in completion order."""
+        self.start()
+        pending = iter(jobs)
+        retry: collections.deque[Job] = collections.deque()
+        retried: set[int] = set()
+        exhausted = False
+        selector = selectors.DefaultSelector()
+        for worker in self.workers:
+            selector.register(worker.in_fd, selectors.EVENT_READ, worker)
+        try:
+            while True:
+                for worker in self.workers:
+                    while len(worker.in_flight) < self.depth:
+                        job = retry.popleft() if retry else (None if exhausted else next(pending, None))
+                        if job is None:
+                            exhausted = True
+                            break
+                        worker.send(job)
+                if not any(w.in_flight for w in self.workers):
+                    return
+                for key, _ in selector.select():
+                    worker = key.data
+                    messages = worker.receive()
+                    for message in messages or ():
+                        if message[0] != "result":
+                            continue
+                        job = worker.in_flight.popleft()
+                        if job.job_id != message[1]:
+                            raise ExecutionError(f"worker {worker.index} answered job {message[1]}, expected {job.job_id}")
+                        yield job, message[2]
+                    if messages is None:
+                        yield from self._replace_dead(worker, selector, retry, retried)
+        finally:
+            selector.close()
+
+    def _replace_dead(self, worker: _Worker, selector, retry, retried) -> Iterator[tuple[Job, RawResult]]:
+        """A worker died (a sample killed it, or the executor broke): restart it. The job it was
+        running gets one more try on a fresh worker; killing that one too is the sample's fault."""
+        selector.unregister(worker.in_fd)
+        code = worker.proc.wait()
+        log.warning("worker %d died (exit %s); restarting it", worker.index, code)
+        self.restarts += 1
+        jobs = list(worker.in_flight)
+        worker.proc.stdout.close()
+        try:
+            worker.proc.stdin.close()
+        except OSError:
+            pass
+        new = self._spawn(worker.index)
+        self.workers[worker.index] = new
+        selector.register(new.in_fd, selectors.EVENT_READ, new)
+        if jobs:
+            running, queued = jobs[0], jobs[1:]
+            if running.job_id in retried:
+                yield running, RawResult(signal=signal.SIGKILL, sandbox_error="", bad_channel="the sample killed its worker process twice")
+            else:
+                retried.add(running.job_id)
+                retry.append(running)
+            retry.extend(queued)
