@@ -1,0 +1,115 @@
+"""Options and output helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from nl2code.store import DEFAULT_DB
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+
+def parse_ks(ctx, param, value: str | None) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    try:
+        ks = tuple(int(x) for x in value.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give positive integers separated by commas, e.g. 1,10,100") from None
+    if not ks or any(k < 1 for k in ks):
+        raise click.BadParameter(f"{value!r}: give positive integers separated by commas, e.g. 1,10,100")
+    return ks
+
+
+def db_option(f: Callable) -> Callable:
+    return click.option("--db", default=DEFAULT_DB, show_default=True, help="Results database: a file path or an SQLAlchemy URL.")(f)
+
+
+def execution_options(f: Callable) -> Callable:
+    for option in reversed([
+        click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core). 1 runs serially for debugging."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=3.0, show_default=True, help="Floor of the per-sample CPU-time limit, seconds."),
+        click.option("--time-factor", type=click.FloatRange(min=1.0), default=4.0, show_default=True, help="Per-sample limit = max(--timeout, factor x the reference solution's CPU time)."),
+        click.option("--memory-mb", type=click.IntRange(min=64), default=4096, show_default=True, help="Address-space cap per sample, MiB."),
+        click.option("--isolation", type=click.Choice(["auto", "weak"]), default="auto", show_default=True, help="auto: the strongest sandbox this machine offers; weak: rlimits and process-group kill only."),
+    ]):
+        f = option(f)
+    return f
+
+
+class ProgressBar:
+    """A rich progress bar with samples/s and ETA, fed by the pipeline's progress callback."""
+
+    def __init__(self, description: str, enabled: bool = True) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+            console=err_console, disable=not enabled, transient=False,
+        )
+        self.description = description
+        self.task = None
+        self.start_done = 0
+        self.started = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.progress.__exit__(*exc)
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if self.task is None:
+            self.task = self.progress.add_task(self.description, total=total, completed=done, rate="")
+            self.start_done, self.started = done, time.monotonic()
+            return
+        elapsed = time.monotonic() - self.started
+        rate = (done - self.start_done) / elapsed if elapsed > 0 else 0.0
+        self.progress.update(self.task, completed=done, rate=f"{rate:,.0f} samples/s")
+
+
+def fmt(value, digits: int = 4) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def summary_table(summary: dict) -> Table:
+    table = Table(title=f"{summary['benchmark']} {summary.get('benchmark_version', '')}".strip(), show_header=True)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("95% CI", justify="right")
+    problems = summary["problems"]
+    total = summary.get("problems_in_benchmark", problems)
+    table.add_row("problems", f"{problems}" + (f" of {total} (subset)" if problems != total else ""), "")
+    table.add_row("samples", str(summary["samples"]), "")
+    for name, value in summary["pass_at_k"].items():
+        ci = (summary.get("pass_at_k_ci") or {}).get(name)
+        table.add_row(name, fmt(value), f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "")
+    table.add_row("test-case average", fmt(summary.get("test_case_average")), "")
+    counts = {k: v for k, v in summary["status_counts"].items() if v}
+    table.add_row("statuses", ", ".join(f"{k} {v}" for k, v in counts.items()), "")
+    table.add_row("isolation", summary.get("isolation") or "n/a", "")
+    return table
+
+
+def write_json(path: str, data) -> None:
+    Path(path).write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def print_notes(summary: dict) -> None:
+    for note in summary.get("notes", []):
+        err_console.print(f"[yellow]warning:[/] {note}")

@@ -1,0 +1,99 @@
+"""`nl2code evaluate` and `nl2code selfcheck`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from nl2code import benchmarks
+from nl2code.cli._common import ProgressBar, console, db_option, err_console, execution_options, parse_ks, print_notes, summary_table, write_json
+from nl2code.pipeline import EvalSettings, evaluate as run_evaluation
+from nl2code.samples import SampleFile, read_samples
+from nl2code.records import Sample
+from nl2code.store import Store
+
+
+def demo_samples_path() -> Path:
+    return Path(str(resources.files("nl2code") / "data" / "demo_humaneval_samples.jsonl"))
+
+
+@click.command()
+@click.argument("samples", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--benchmark", "-b", type=click.Choice(benchmarks.names()), help="The benchmark the samples answer.")
+@click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file (else the pinned canonical file, downloaded once).")
+@click.option("--model", default="", help="Label the run with the model that produced the samples.")
+@click.option("--k", "ks", callback=parse_ks, help="pass@k values, e.g. 1,10,100 (default: 1, and 10, 100 where n allows).")
+@execution_options
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
+@click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per input sample, in input order.")
+@db_option
+@click.option("--demo", is_flag=True, help="Evaluate the embedded demo sample file on HumanEval.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def evaluate(samples, benchmark, dataset, model, ks, workers, timeout, time_factor, memory_mb, isolation, json_path, results_path, db, demo, quiet):
+    """Execute SAMPLES on a benchmark and report pass@k; every run is stored and resumable."""
+    if demo:
+        samples, benchmark = samples or demo_samples_path(), benchmark or "humaneval"
+        model = model or "demo (canonical solutions, some broken on purpose)"
+    if samples is None:
+        raise click.UsageError("missing SAMPLES (a samples file), or pass --demo")
+    if benchmark is None:
+        raise click.UsageError("missing --benchmark (one of: " + ", ".join(benchmarks.names()) + ")")
+    bench = benchmarks.load(benchmark, dataset)
+    sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
+    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, workers=workers, timeout=timeout,
+                            time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model)
+    store = Store(db)
+    with ProgressBar(f"{benchmark}", enabled=not quiet) as bar:
+        report = run_evaluation(sample_file, bench, settings, store, on_progress=bar)
+    summary = report.summary
+    console.print(summary_table(summary))
+    print_notes(summary)
+    if report.resumed:
+        console.print(f"resumed: {report.resumed} samples were already judged, {report.executed} executed now")
+    console.print(f"run [bold]{report.run_id}[/] stored in {store.url}")
+    if json_path:
+        write_json(json_path, summary)
+    if results_path:
+        write_results(results_path, report.executions)
+
+
+def write_results(path: str, executions) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for e in sorted(executions, key=lambda e: e.index):
+            f.write(json.dumps({
+                "task_id": e.task_id, "sample_id": e.sample_id, "status": e.status.value, "passed": e.passed,
+                "tests_passed": e.tests_passed, "tests_total": len(e.tests), "duration": round(e.duration, 4),
+                "cpu_time": round(e.cpu_time, 4), "cpu_limit": e.limits.cpu_seconds, "error": e.error,
+            }) + "\n")
+
+
+@click.command()
+@click.argument("benchmark", type=click.Choice(benchmarks.names()))
+@click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core).")
+@click.option("--isolation", type=click.Choice(["auto", "weak"]), default="auto", show_default=True)
+@db_option
+@click.option("--quiet", "-q", is_flag=True)
+def selfcheck(benchmark, dataset, workers, isolation, db, quiet):
+    """Run BENCHMARK's reference solutions: every one must pass (the environment check)."""
+    bench = benchmarks.load(benchmark, dataset)
+    programs = [Sample(p.task_id, 0, i, p.reference, p.reference) for i, p in enumerate(bench.problems)]
+    digest = hashlib.sha256("\0".join(p.reference for p in bench.problems).encode()).hexdigest()
+    sample_file = SampleFile(f"<{benchmark} reference solutions>", digest, "reference", tuple(programs), len(programs))
+    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions")
+    store = Store(db)
+    with ProgressBar(f"selfcheck {benchmark}", enabled=not quiet) as bar:
+        report = run_evaluation(sample_file, bench, settings, store, kind="selfcheck", on_progress=bar)
+    failed = [e for e in report.executions if not e.passed]
+    isolation_level = report.summary.get("isolation")
+    if failed:
+        for e in failed:
+            err_console.print(f"[red]FAIL[/] {e.task_id}: {e.status.value}: {e.error}")
+        err_console.print(f"selfcheck {benchmark}: {len(failed)} of {len(programs)} reference solutions failed (isolation: {isolation_level}); run {report.run_id}")
+        sys.exit(1)
+    console.print(f"selfcheck {benchmark}: all {len(programs)} reference solutions pass (isolation: {isolation_level}; run {report.run_id})")

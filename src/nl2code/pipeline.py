@@ -1,0 +1,224 @@
+"""Evaluate samples on a benchmark, resumably: samples -> executions -> store -> summary.
+
+The driver is the store's one writer; results are committed in batches, so an interrupted run
+(Ctrl-C, kill -9) loses at most one batch, and the same command resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from nl2code import __version__
+from nl2code.benchmarks import Benchmark
+from nl2code.execution import ExecutionPool, execute
+from nl2code.execution.pool import default_workers
+from nl2code.metrics import summarize
+from nl2code.records import Execution, Limits, Problem, Sample, Status
+from nl2code.samples import SampleFile
+from nl2code.store import Store
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 256
+BATCH_SECONDS = 1.0
+REFERENCE_LIMITS = Limits(cpu_seconds=60.0, wall_seconds=120.0)
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSettings:
+    """What an evaluation needs beyond its samples. Fields marked verdict-affecting are part of
+    the run's fingerprint: change one and the evaluation is a new run."""
+
+    benchmark: str
+    dataset: str | None = None
+    ks: tuple[int, ...] | None = None
+    workers: int | None = None
+    timeout: float = 3.0  # verdict-affecting: the floor of the per-sample CPU limit
+    time_factor: float = 4.0  # verdict-affecting: limit = max(timeout, factor * reference time)
+    memory_mb: int = 4096  # verdict-affecting
+    isolation: str = "auto"  # verdict-affecting
+    model: str = ""
+    bootstrap: int = 1000
+
+    def fingerprint_fields(self) -> dict:
+        return {"timeout": self.timeout, "time_factor": self.time_factor, "memory_mb": self.memory_mb, "isolation": self.isolation}
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    summary: dict
+    executions: list[Execution]
+    resumed: int
+    executed: int
+    run: dict = field(default_factory=dict)
+
+
+def machine_info() -> dict:
+    return {
+        "hostname": platform.node(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "cpus": default_workers(),
+    }
+
+
+def machine_key() -> str:
+    return f"{platform.node()}|{platform.machine()}|{platform.python_version()}"
+
+
+def fingerprint(benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, kind: str) -> str:
+    payload = {
+        "kind": kind,
+        "benchmark": benchmark.name,
+        "version": benchmark.version,
+        "data_sha256": benchmark.data_sha256,
+        "samples_sha256": samples.sha256,
+        **settings.fingerprint_fields(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def limits_for(settings: EvalSettings, reference_time: float | None) -> Limits:
+    cpu = settings.timeout if reference_time is None else max(settings.timeout, settings.time_factor * reference_time)
+    cpu = round(cpu, 3)
+    return Limits(cpu_seconds=cpu, wall_seconds=round(2 * cpu + 2, 3), memory_bytes=settings.memory_mb * 1024 * 1024)
+
+
+def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Problem], pool: ExecutionPool) -> dict[str, float]:
+    """CPU seconds of each problem's reference solution on this machine, measured once and stored."""
+    key = machine_key()
+    known = store.reference_times(benchmark.name, benchmark.data_sha256, key)
+    missing = [p for p in problems if p.task_id not in known]
+    if missing:
+        log.info("measuring %d reference solutions of %s", len(missing), benchmark.name)
+        samples = [Sample(p.task_id, 0, i, p.reference) for i, p in enumerate(missing)]
+        measured = {}
+        for execution in execute(pool, benchmark.by_id, samples, lambda _p: REFERENCE_LIMITS):
+            if execution.status is Status.PASSED:
+                measured[execution.task_id] = execution.cpu_time
+            else:
+                log.warning("reference solution of %s did not pass (%s: %s); its limit is the --timeout floor", execution.task_id, execution.status, execution.error)
+        store.save_reference_times(benchmark.name, benchmark.data_sha256, key, measured)
+        known.update(measured)
+    return known
+
+
+class _BatchWriter:
+    def __init__(self, store: Store, run_id: str) -> None:
+        self.store, self.run_id = store, run_id
+        self.pending: list[tuple[Execution, Sample]] = []
+        self.last = time.monotonic()
+
+    def add(self, execution: Execution, sample: Sample) -> None:
+        self.pending.append((execution, sample))
+        if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.last >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.add_executions(self.run_id, self.pending)
+            self.pending = []
+        self.last = time.monotonic()
+
+
+def evaluate(
+    samples: SampleFile,
+    benchmark: Benchmark,
+    settings: EvalSettings,
+    store: Store,
+    *,
+    kind: str = "evaluate",
+    command: str = "",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> RunReport:
+    """Execute every sample not yet stored for this evaluation, then summarize the whole run."""
+    fp = fingerprint(benchmark, samples, settings, kind)
+    run = store.find_run(fp)
+    by_index = {s.index: s for s in samples.samples}
+    present = {s.task_id: benchmark.by_id[s.task_id] for s in samples.samples}
+    if run is None:
+        run_id = store.create_run(
+            kind=kind, fingerprint=fp, benchmark=benchmark.name, benchmark_version=benchmark.version,
+            data_sha256=benchmark.data_sha256, dataset_path=benchmark.source, samples_path=os.path.abspath(samples.path),
+            samples_sha256=samples.sha256, samples_format=samples.format, model=settings.model,
+            n_samples=len(samples.samples), n_problems=len(present), nl2code_version=__version__,
+            settings={**dataclasses.asdict(settings), "workers": settings.workers or default_workers()},
+            machine=machine_info(), command=command or " ".join(sys.argv),
+        )
+        done: set[int] = set()
+    else:
+        run_id = run["id"]
+        done = store.done_indices(run_id)
+        log.info("resuming run %s: %d of %d samples already judged", run_id, len(done), len(by_index))
+    todo = [s for s in samples.samples if s.index not in done]
+    total = len(by_index)
+    if on_progress:
+        on_progress(len(done), total)
+    isolation = ""
+    if todo:
+        with ExecutionPool(workers=settings.workers, isolation=settings.isolation) as pool:
+            isolation = pool.level
+            ref = reference_times(store, benchmark, present.values(), pool)
+            limits = {task: limits_for(settings, ref.get(task)) for task in present}
+            writer = _BatchWriter(store, run_id)
+            finished = len(done)
+            try:
+                for execution in execute(pool, benchmark.by_id, todo, lambda p: limits[p.task_id]):
+                    writer.add(execution, by_index[execution.index])
+                    finished += 1
+                    if on_progress:
+                        on_progress(finished, total)
+            finally:
+                writer.flush()
+    executions = store.executions(run_id)
+    summary = build_summary(run_id, benchmark, samples, settings, executions, isolation or (run or {}).get("isolation", ""))
+    store.update_run(run_id, status="complete", summary=summary, **({"isolation": isolation} if isolation else {}))
+    return RunReport(run_id, summary, executions, resumed=len(done), executed=len(todo), run=store.get_run(run_id))
+
+
+def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, executions: list[Execution], isolation: str) -> dict:
+    n_tests = {p.task_id: p.n_tests for p in benchmark.problems}
+    metrics = summarize(executions, list(settings.ks) if settings.ks else None, bootstrap=settings.bootstrap, n_tests=n_tests)
+    present = {e.task_id for e in executions}
+    protected = sum(1 for p in benchmark.problems if p.task_id in present and p.n_tests and all(s.kind.value == "compare" for s in p.steps if s.kind.value != "statement"))
+    cpu_limits = [e.limits.cpu_seconds for e in executions]
+    return {
+        "run_id": run_id,
+        "benchmark": benchmark.name,
+        "benchmark_version": benchmark.version,
+        "data_sha256": benchmark.data_sha256,
+        "model": settings.model,
+        "samples_file": os.path.abspath(samples.path),
+        "samples_sha256": samples.sha256,
+        "samples_format": samples.format,
+        "problems": metrics["problems"],
+        "problems_in_benchmark": len(benchmark.problems),
+        "samples": metrics["samples"],
+        "pass_at_k": metrics["pass_at_k"],
+        "pass_at_k_ci": metrics["pass_at_k_ci"],
+        "status_counts": metrics["status_counts"],
+        "test_case_average": metrics["test_case_average"],
+        "strict_accuracy": metrics["strict_accuracy"],
+        "notes": metrics["notes"],
+        "isolation": isolation,
+        "problems_fully_protected": protected,
+        "limits": {
+            "timeout_floor_s": settings.timeout,
+            "time_factor": settings.time_factor,
+            "cpu_seconds_min": min(cpu_limits, default=None),
+            "cpu_seconds_max": max(cpu_limits, default=None),
+            "memory_mb": settings.memory_mb,
+        },
+        "nl2code_version": __version__,
+    }

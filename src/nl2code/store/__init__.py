@@ -1,0 +1,197 @@
+"""The results store: every evaluation is a run in a SQL database (SQLite by default, any
+SQLAlchemy URL such as PostgreSQL). The driver is its one writer and commits in batches."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from nl2code.errors import StoreError
+from nl2code.records import Execution, Limits, Sample, Status, TestOutcome
+from nl2code.store import _schema as schema
+from nl2code.store._schema import MIGRATIONS
+
+__all__ = ["Store", "open_store", "DEFAULT_DB"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DB = "nl2code.db"
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def database_url(db: str) -> str:
+    """A file path becomes a SQLite URL; anything with '://' is taken as an SQLAlchemy URL."""
+    if "://" in db:
+        return db
+    path = Path(db).expanduser()
+    if path.parent and not path.parent.exists():
+        raise StoreError(f"--db {db}: the folder {path.parent} does not exist; create it or pick another path")
+    return f"sqlite:///{path.resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, db: str = DEFAULT_DB) -> None:
+        self.url = database_url(db)
+        try:
+            self.engine = sa.create_engine(self.url)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise StoreError(f"--db {db}: cannot open ({exc}); pass a file path or an SQLAlchemy URL") from exc
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            self.migrate()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"--db {db}: cannot use the database ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})") from exc
+
+    # -- schema ---------------------------------------------------------------------------
+    def migrate(self) -> int:
+        with self.engine.begin() as conn:
+            schema.schema_version.create(conn, checkfirst=True)
+            current = conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+            for version, description, apply in MIGRATIONS:
+                if version > current:
+                    apply(conn)
+                    conn.execute(schema.schema_version.insert().values(version=version, description=description, applied_at=now()))
+                    current = version
+        return current
+
+    @property
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+
+    # -- runs -----------------------------------------------------------------------------
+    def find_run(self, fingerprint: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(schema.runs).where(schema.runs.c.fingerprint == fingerprint).order_by(schema.runs.c.created_at.desc())
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def create_run(self, **fields: Any) -> str:
+        run_id = fields.pop("id", None) or f"{_dt.datetime.now(_dt.UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+        stamp = now()
+        with self.engine.begin() as conn:
+            conn.execute(schema.runs.insert().values(id=run_id, created_at=stamp, updated_at=stamp, status="running", **fields))
+        return run_id
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.runs.update().where(schema.runs.c.id == run_id).values(updated_at=now(), **fields))
+
+    def get_run(self, run_ref: str) -> dict:
+        """A run by id or unique id prefix; 'latest' is the newest run."""
+        with self.engine.connect() as conn:
+            query = sa.select(schema.runs)
+            if run_ref == "latest":
+                rows = conn.execute(query.order_by(schema.runs.c.created_at.desc()).limit(1)).mappings().all()
+            else:
+                rows = conn.execute(query.where(schema.runs.c.id.startswith(run_ref, autoescape=True))).mappings().all()
+        if not rows:
+            raise StoreError(f"no run {run_ref!r} in {self.url}; list the runs with `nl2code runs list`")
+        if len(rows) > 1:
+            exact = [r for r in rows if r["id"] == run_ref]
+            if not exact:
+                raise StoreError(f"run id prefix {run_ref!r} matches {len(rows)} runs; give more characters")
+            rows = exact
+        return dict(rows[0])
+
+    def list_runs(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(schema.runs).order_by(schema.runs.c.created_at)).mappings()]
+
+    def delete_run(self, run_id: str) -> None:
+        with self.engine.begin() as conn:
+            for table in (schema.test_outcomes, schema.executions):
+                conn.execute(table.delete().where(table.c.run_id == run_id))
+            conn.execute(schema.runs.delete().where(schema.runs.c.id == run_id))
+
+    # -- executions -----------------------------------------------------------------------
+    def done_indices(self, run_id: str) -> set[int]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(schema.executions.c.idx).where(schema.executions.c.run_id == run_id)).scalars())
+
+    def add_executions(self, run_id: str, batch: Sequence[tuple[Execution, Sample]]) -> None:
+        """Write a batch in one transaction: all of it or nothing."""
+        if not batch:
+            return
+        rows, tests = [], []
+        for execution, sample in batch:
+            rows.append({
+                "run_id": run_id, "idx": execution.index, "task_id": execution.task_id, "sample_id": execution.sample_id,
+                "status": execution.status.value, "passed": execution.passed, "tests_passed": execution.tests_passed,
+                "tests_total": len(execution.tests), "duration": execution.duration, "cpu_time": execution.cpu_time,
+                "cpu_limit": execution.limits.cpu_seconds, "wall_limit": execution.limits.wall_seconds,
+                "error": execution.error, "stdout_tail": execution.stdout_tail, "stderr_tail": execution.stderr_tail,
+                "program": sample.program, "raw": sample.raw,
+            })
+            tests.extend(
+                {"run_id": run_id, "idx": execution.index, "test_index": i, "passed": t.passed, "protected": t.protected, "error": t.error}
+                for i, t in enumerate(execution.tests)
+            )
+        with self.engine.begin() as conn:
+            conn.execute(schema.executions.insert(), rows)
+            if tests:
+                conn.execute(schema.test_outcomes.insert(), tests)
+
+    def executions(self, run_id: str, *, with_tests: bool = True) -> list[Execution]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(schema.executions).where(schema.executions.c.run_id == run_id).order_by(schema.executions.c.idx)).mappings().all()
+            outcomes: dict[int, list[TestOutcome]] = {}
+            if with_tests:
+                query = sa.select(schema.test_outcomes).where(schema.test_outcomes.c.run_id == run_id).order_by(schema.test_outcomes.c.idx, schema.test_outcomes.c.test_index)
+                for t in conn.execute(query).mappings():
+                    outcomes.setdefault(t["idx"], []).append(TestOutcome(bool(t["passed"]), bool(t["protected"]), t["error"]))
+        return [
+            Execution(
+                task_id=r["task_id"], sample_id=r["sample_id"], index=r["idx"], status=Status(r["status"]),
+                tests=tuple(outcomes.get(r["idx"], ())), duration=r["duration"], cpu_time=r["cpu_time"],
+                stdout_tail=r["stdout_tail"], stderr_tail=r["stderr_tail"], error=r["error"],
+                limits=Limits(cpu_seconds=r["cpu_limit"], wall_seconds=r["wall_limit"]),
+            )
+            for r in rows
+        ]
+
+    def execution_rows(self, run_id: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(schema.executions).where(schema.executions.c.run_id == run_id).order_by(schema.executions.c.idx)).mappings()]
+
+    # -- reference solution runtimes --------------------------------------------------------
+    def reference_times(self, benchmark: str, data_sha256: str, machine: str) -> dict[str, float]:
+        t = schema.reference_times
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.c.task_id, t.c.cpu_time).where(t.c.benchmark == benchmark, t.c.data_sha256 == data_sha256, t.c.machine == machine))
+            return {task: cpu for task, cpu in rows}
+
+    def save_reference_times(self, benchmark: str, data_sha256: str, machine: str, times: dict[str, float]) -> None:
+        t = schema.reference_times
+        stamp = now()
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.benchmark == benchmark, t.c.data_sha256 == data_sha256, t.c.machine == machine, t.c.task_id.in_(list(times))))
+            if times:
+                conn.execute(t.insert(), [
+                    {"benchmark": benchmark, "data_sha256": data_sha256, "machine": machine, "task_id": task, "cpu_time": cpu, "measured_at": stamp}
+                    for task, cpu in times.items()
+                ])
+
+
+def open_store(db: str = DEFAULT_DB) -> Store:
+    return Store(db)

@@ -1,0 +1,96 @@
+"""The results database schema (SQLAlchemy Core) and its ordered migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied_at", sa.Text, nullable=False),
+)
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # running | complete
+    sa.Column("kind", sa.String(20), nullable=False),  # evaluate | run | selfcheck
+    sa.Column("fingerprint", sa.String(64), nullable=False, index=True),
+    sa.Column("benchmark", sa.String(64), nullable=False),
+    sa.Column("benchmark_version", sa.String(32), nullable=False),
+    sa.Column("data_sha256", sa.String(64), nullable=False),
+    sa.Column("dataset_path", sa.Text, nullable=False),
+    sa.Column("samples_path", sa.Text, nullable=False),
+    sa.Column("samples_sha256", sa.String(64), nullable=False),
+    sa.Column("samples_format", sa.String(32), nullable=False),
+    sa.Column("model", sa.Text, nullable=False, default=""),
+    sa.Column("n_samples", sa.Integer, nullable=False),
+    sa.Column("n_problems", sa.Integer, nullable=False),
+    sa.Column("nl2code_version", sa.String(32), nullable=False),
+    sa.Column("isolation", sa.String(64), nullable=False, default=""),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("machine", sa.JSON, nullable=False),
+    sa.Column("command", sa.Text, nullable=False, default=""),
+    sa.Column("summary", sa.JSON),
+)
+
+executions = sa.Table(
+    "executions", metadata,
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),  # position in the samples file
+    sa.Column("task_id", sa.String(64), nullable=False),
+    sa.Column("sample_id", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("tests_passed", sa.Integer, nullable=False),
+    sa.Column("tests_total", sa.Integer, nullable=False),
+    sa.Column("duration", sa.Float, nullable=False),
+    sa.Column("cpu_time", sa.Float, nullable=False),
+    sa.Column("cpu_limit", sa.Float, nullable=False),
+    sa.Column("wall_limit", sa.Float, nullable=False),
+    sa.Column("error", sa.Text, nullable=False, default=""),
+    sa.Column("stdout_tail", sa.Text, nullable=False, default=""),
+    sa.Column("stderr_tail", sa.Text, nullable=False, default=""),
+    sa.Column("program", sa.Text, nullable=False, default=""),
+    sa.Column("raw", sa.Text, nullable=False, default=""),
+)
+
+test_outcomes = sa.Table(
+    "test_outcomes", metadata,
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("test_index", sa.Integer, primary_key=True),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("protected", sa.Boolean, nullable=False),
+    sa.Column("error", sa.Text, nullable=False, default=""),
+)
+
+reference_times = sa.Table(
+    "reference_times", metadata,
+    sa.Column("benchmark", sa.String(64), primary_key=True),
+    sa.Column("data_sha256", sa.String(64), primary_key=True),
+    sa.Column("task_id", sa.String(64), primary_key=True),
+    sa.Column("machine", sa.String(128), primary_key=True),
+    sa.Column("cpu_time", sa.Float, nullable=False),
+    sa.Column("measured_at", sa.Text, nullable=False),
+)
+
+V1_TABLES = [runs, executions, test_outcomes, reference_times]
+
+
+def _v1(conn: sa.Connection) -> None:
+    for table in V1_TABLES:
+        table.create(conn, checkfirst=True)
+
+
+# Ordered migrations: (version, description, function). Append; never edit a released one.
+MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
+    (1, "runs, executions, test outcomes, reference times", _v1),
+]
