@@ -14,8 +14,11 @@ from rich.table import Table
 
 from nl2code.store import DEFAULT_DB
 
-console = Console(stderr=False)
-err_console = Console(stderr=True)
+import sys
+
+# piped output (files, CI logs) gets a wide console instead of rich's 80-column default
+console = Console(stderr=False, width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 def parse_ks(ctx, param, value: str | None) -> tuple[int, ...] | None:

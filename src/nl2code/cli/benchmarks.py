@@ -1,0 +1,65 @@
+"""`nl2code benchmarks list|show|stats`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from nl2code import benchmarks as registry
+from nl2code.benchmarks import stats as bstats
+from nl2code.cli._common import console
+
+
+@click.group()
+def benchmarks():
+    """The execution-based benchmarks nl2code can run."""
+
+
+@benchmarks.command("list")
+def list_():
+    """List the benchmarks."""
+    table = Table("name", "module")
+    for name, loader in registry.BENCHMARKS.items():
+        table.add_row(name, (loader.__doc__ or "").strip() or name)
+    console.print(table)
+
+
+@benchmarks.command()
+@click.argument("name", type=click.Choice(registry.names()))
+@click.argument("task_id", required=False)
+@click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file.")
+def show(name, task_id, dataset):
+    """Show a benchmark (version, data hash, problems), or one of its problems."""
+    bench = registry.load(name, dataset)
+    if task_id is None:
+        console.print(f"[bold]{bench.name}[/] {bench.version}  sha256 {bench.data_sha256}\n{bench.source}\n{len(bench.problems)} problems: "
+                      + ", ".join(p.task_id for p in bench.problems[:8]) + (" ..." if len(bench.problems) > 8 else ""))
+        return
+    problem = bench.get(task_id)
+    if problem is None:
+        raise click.BadParameter(f"no problem {task_id!r} in {name}", param_hint="TASK_ID")
+    console.print(f"[bold]{problem.task_id}[/] entry point {problem.entry_point!r}, {problem.n_tests} tests")
+    console.print(problem.prompt, markup=False, highlight=False)
+    for i, step in enumerate(problem.steps):
+        console.print(f"  step {i} [{step.kind.value}] {step.source}" + (f"  ({step.comparison.value} {step.expected!r})" if step.comparison else ""), markup=False, highlight=False)
+
+
+@benchmarks.command()
+@click.argument("name", type=click.Choice(registry.names()))
+@click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file.")
+@click.option("--json", "as_json", is_flag=True, help="Print one flat JSON object to stdout.")
+def stats(name, dataset, as_json):
+    """Statistics computed from the data, next to the NL2Code survey's published values."""
+    values = bstats.compute(registry.load(name, dataset))
+    if as_json:
+        click.echo(json.dumps(values))
+        return
+    survey = bstats.SURVEY.get(name, {})
+    table = Table("statistic", "computed", "survey (Zan et al. 2023)", title=f"{name} {values['version']}")
+    for key, value in values.items():
+        if key in {"benchmark", "version", "data_sha256"}:
+            continue
+        table.add_row(key, str(value), str(survey.get(key, "")))
+    console.print(table)
