@@ -264,7 +264,7 @@ class Benchmark(_Entity):
 
 class Paper(_Entity):
     kind: Literal["paper"] = "paper"
-    title: str = Field(min_length=1, description="Full title.")
+    title: str | None = Field(None, description="Full title (None where it was not read anywhere).")
     authors: list[str] = Field(default_factory=list)
     year: int | None = Field(None, ge=1950, le=2100)
     date: PartialDate | None = None
