@@ -73,3 +73,47 @@ def test_generate_rejects_an_unknown_task_id_naming_the_flag(tmp_path):
     done = nl2code("generate", "-b", "humaneval", "-m", "x", "--base-url", "http://127.0.0.1:9/v1", "--task", "HumanEval/999",
                    "-o", str(tmp_path / "s.jsonl"), "--db", str(tmp_path / "r.db"), cwd=tmp_path)
     assert done.returncode == 2 and "--task 'HumanEval/999'" in done.stderr
+
+
+@pytest.mark.parametrize("style", ["completion", "chat"])
+def test_run_scores_correct_code_with_a_broken_tail_at_pass_1_through_429_and_500(tmp_path, style):
+    args = ["run", "-b", "humaneval", "-m", "canned", "--limit", str(LIMIT), "--style", style, "-q",
+            "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s.jsonl"), "--json", str(tmp_path / "summary.json"),
+            "--results", str(tmp_path / "results.jsonl")]
+    with LLMServer(answer=humaneval_answers(style), fault=flaky) as server:
+        done = nl2code(*args, "--base-url", server.url, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert server.faults_sent[429] > 0 and server.faults_sent[500] > 0
+        assert len(server.served) == LIMIT
+        summary = json.loads((tmp_path / "summary.json").read_text())
+        assert summary["pass_at_k"]["pass@1"] == 1.0
+        assert summary["problems"] == LIMIT and summary["samples"] == LIMIT
+        assert summary["generation"]["style"] == style and summary["generation"]["generated"] == LIMIT
+        results = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+        assert [r["status"] for r in results] == ["passed"] * LIMIT
+
+        rerun = nl2code(*args, "--base-url", server.url, cwd=tmp_path)
+        assert rerun.returncode == 0, rerun.stderr
+        assert len(server.requests) == LIMIT + sum(server.faults_sent.values())  # nothing new was asked
+    again = json.loads((tmp_path / "summary.json").read_text())
+    assert again["run_id"] == summary["run_id"] and again["pass_at_k"]["pass@1"] == 1.0
+    assert again["generation"]["reused"] == LIMIT and again["generation"]["requests"] == 0
+
+
+def test_run_summary_has_the_shape_of_evaluate_and_stores_raw_and_processed_output(tmp_path):
+    import sqlite3
+
+    with LLMServer(answer=humaneval_answers("completion")) as server:
+        done = nl2code("run", "-b", "humaneval", "-m", "canned", "--base-url", server.url, "--limit", "3", "-q",
+                       "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s.jsonl"), "--json", str(tmp_path / "run.json"),
+                       cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    evaluated = nl2code("evaluate", str(tmp_path / "s.jsonl"), "-b", "humaneval", "-q", "--db", str(tmp_path / "e.db"),
+                        "--json", str(tmp_path / "evaluate.json"), cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    run_summary = json.loads((tmp_path / "run.json").read_text())
+    evaluate_summary = json.loads((tmp_path / "evaluate.json").read_text())
+    assert set(run_summary) - {"generation"} == set(evaluate_summary)
+    assert run_summary["pass_at_k"] == evaluate_summary["pass_at_k"] == {"pass@1": 1.0}
+    raw, program = sqlite3.connect(tmp_path / "r.db").execute("select raw, program from executions order by idx").fetchone()
+    assert "broken" in raw and "broken" not in program and program.startswith("from typing import List")

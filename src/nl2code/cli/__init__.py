@@ -18,7 +18,9 @@ COMMANDS: dict[str, str] = {
     "runs": "nl2code.cli.runs:runs",
     "benchmarks": "nl2code.cli.benchmarks:benchmarks",
     "generate": "nl2code.cli.generate:generate",
+    "run": "nl2code.cli.generate:run",
     "catalog": "nl2code.cli.catalog:catalog",
+    "site": "nl2code.cli.site:site",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 import click
 
 from nl2code.errors import ConfigError
+
+from nl2code.cli._common import execution_options as _execution_options
+from nl2code.cli._common import parse_ks as _parse_ks
 
 STYLES = ["completion", "chat"]
 BACKEND_KINDS = ["openai", "hf", "llama-cpp"]
@@ -41,6 +45,7 @@ def generation_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--task", "tasks", multiple=True, help="Only these task ids (repeatable)."),
         click.option("--sanitize/--no-sanitize", default=False, show_default=True, help="Keep only the entry point and what it uses."),
         click.option("--db", default="nl2code.db", show_default=True, help="Results database: SQLite path or SQLAlchemy URL."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
     ]
     return functools.reduce(lambda f, option: option(f), reversed(options), command)
 
@@ -89,6 +94,7 @@ def run_generation(opts: dict[str, Any]) -> tuple[list[Any], Any]:
     the problems and the generation report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    from nl2code.cli._common import err_console
     from nl2code.generation import GenerationCache, generate
 
     problems = _select(opts["benchmark"], opts["dataset"], opts["limit"], opts["tasks"])
@@ -96,7 +102,7 @@ def run_generation(opts: dict[str, Any]) -> tuple[list[Any], Any]:
     cache = GenerationCache(opts["db"])
     backend = _backend(opts)
     columns = [TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn()]
-    with Progress(*columns, transient=False) as progress:
+    with Progress(*columns, console=err_console, disable=opts["quiet"], transient=False) as progress:
         bar = progress.add_task("generate", total=len(problems) * config.n)
         report = generate(problems, backend, config, cache, lambda done: progress.advance(bar, done))
     click.echo(
@@ -123,3 +129,76 @@ def generate(output: Path, **opts: Any) -> None:
     _, report = run_generation(opts)
     count = write_jsonl(output, report.generations)
     click.echo(f"wrote {count} samples to {output}", err=True)
+
+
+def _samples_file(path: Path, generations: list[Any]) -> Any:
+    """Write the generations and describe them to the pipeline as a samples file; its hash is
+    the file's, so rerunning the same command finds the same stored run."""
+    import hashlib
+
+    from nl2code.generation import to_samples, write_jsonl
+    from nl2code.samples import SampleFile
+
+    write_jsonl(path, generations)
+    samples = tuple(to_samples(generations))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return SampleFile(str(path), digest, "nl2code-generate", samples, len({s.task_id for s in samples}))
+
+
+def _generation_summary(opts: dict[str, Any], report: Any) -> dict[str, Any]:
+    first = report.generations[0] if report.generations else None
+    return {
+        "backend": json.loads(first.backend) if first else {},
+        "style": opts["style"],
+        "template_sha256": first.template_sha256 if first else "",
+        "params": json.loads(first.params) if first else {},
+        "sanitize": opts["sanitize"],
+        "requests": report.requests,
+        "generated": report.generated,
+        "reused": report.reused,
+        "completion_tokens": report.completion_tokens,
+        "wall_seconds": round(report.wall_seconds, 3),
+        "tokens_per_second": round(report.tokens_per_second, 2),
+    }
+
+
+@click.command()
+@generation_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Samples file to write (default: samples-BENCHMARK-MODEL.jsonl here).")
+@click.option("--k", "ks", callback=_parse_ks, help="pass@k values, e.g. 1,10,100.")
+@_execution_options
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
+@click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per sample.")
+def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, json_path, results_path, **opts):
+    """Generate samples with a model, execute them and store the run: one command, resumable.
+
+    The summary has the shape of `nl2code evaluate`'s, with a `generation` entry added
+    (backend, prompt template hash, sampling parameters, tokens/s). Rerunning a finished
+    command sends no request and executes nothing.
+    """
+    from nl2code import benchmarks
+    from nl2code.cli._common import ProgressBar, console, print_notes, summary_table, write_json
+    from nl2code.cli.evaluate import write_results
+    from nl2code.pipeline import EvalSettings, evaluate
+    from nl2code.store import Store
+
+    problems, report = run_generation(opts)
+    bench = benchmarks.load(opts["benchmark"], opts["dataset"])
+    slug = "".join(c if c.isalnum() or c in "-._" else "_" for c in Path(opts["model"]).name)
+    path = output or Path(f"samples-{opts['benchmark']}-{slug}.jsonl")
+    sample_file = _samples_file(path, report.generations)
+    settings = EvalSettings(benchmark=opts["benchmark"], dataset=str(opts["dataset"]) if opts["dataset"] else None,
+                            ks=ks, workers=workers, timeout=timeout, time_factor=time_factor, memory_mb=memory_mb,
+                            isolation=isolation, model=opts["model"])
+    store = Store(opts["db"])
+    with ProgressBar(f"executing {opts['benchmark']}", enabled=not opts["quiet"]) as bar:
+        result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar)
+    summary = {**result.summary, "generation": _generation_summary(opts, report)}
+    console.print(summary_table(summary))
+    print_notes(summary)
+    console.print(f"run [bold]{result.run_id}[/] stored in {store.url}; samples in {path}")
+    if json_path:
+        write_json(json_path, summary)
+    if results_path:
+        write_results(results_path, result.executions)
