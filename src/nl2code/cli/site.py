@@ -1,0 +1,66 @@
+"""`nl2code site`: build the static tracker from the catalog and the results store, and preview it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+DEFAULT_OUT = "site-out"
+
+
+def _build(out: str, catalog_dir: str | None, db: str | None, *, quiet: bool = False):
+    from nl2code.catalog import load_catalog, to_dict
+    from nl2code.site import build_site
+    from nl2code.site._runs import runs_from_store
+
+    catalog = load_catalog(Path(catalog_dir) if catalog_dir else None)
+    runs = []
+    if db:
+        runs = runs_from_store(db)
+    elif Path("nl2code.db").is_file():
+        runs = runs_from_store("nl2code.db")
+    report = build_site(out, to_dict(catalog), runs)
+    if not quiet:
+        click.echo(
+            f"Built {report.pages} pages and {report.data_files} data files in {report.out} "
+            f"({report.leaderboards} leaderboards, {report.runs} runs). Preview: nl2code site serve --out {report.out}"
+        )
+    return report
+
+
+@click.group()
+def site() -> None:
+    """Build and preview the static NL2Code tracker (search, leaderboards, charts)."""
+
+
+@site.command()
+@click.option("--out", "out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Folder to write the site into.")
+@click.option("--catalog", "catalog_dir", type=click.Path(exists=True, file_okay=False), help="Catalog folder (default: $NL2CODE_CATALOG, else the repository's catalog/).")
+@click.option("--db", help="Results store: a SQLite file or an SQLAlchemy URL (default: ./nl2code.db when it exists).")
+def build(out: str, catalog_dir: str | None, db: str | None) -> None:
+    """Write the static site (deployable as-is on any file server)."""
+    _build(out, catalog_dir, db)
+
+
+@site.command()
+@click.option("--out", "out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Folder of the built site.")
+@click.option("--catalog", "catalog_dir", type=click.Path(exists=True, file_okay=False), help="Catalog folder (as for `site build`).")
+@click.option("--db", help="Results store (as for `site build`).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--build/--no-build", "rebuild", default=True, show_default=True, help="Rebuild the site before serving.")
+def serve(out: str, catalog_dir: str | None, db: str | None, port: int, rebuild: bool) -> None:
+    """Preview the site on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    from nl2code.site import make_server
+
+    if rebuild:
+        _build(out, catalog_dir, db)
+    server = make_server(out, port)
+    host, bound = server.server_address[:2]
+    click.echo(f"Serving {out} on http://{host}:{bound}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()

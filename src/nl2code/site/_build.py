@@ -1,0 +1,205 @@
+"""Renders the static site: HTML pages from Jinja2 templates at build time, plus the data files
+(search documents, leaderboards and runs as JSON and CSV) and the static assets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from nl2code import __version__
+from nl2code.site import _charts
+from nl2code.site._data import FACETS, KIND_DIRS, SiteData, facet_counts, format_params, label_slug, slug
+
+log = logging.getLogger(__name__)
+
+STATIC = "static"
+MAX_SAMPLE_ROWS = 5000  # per-sample verdicts printed on a run page; the CSV has them all
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    out: Path
+    pages: int
+    data_files: int
+    leaderboards: int
+    runs: int
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("nl2code.site", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["params"] = format_params
+    env.filters["score"] = lambda v: "" if v is None else f"{v:.1f}"
+    env.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.0f}%"
+    env.filters["tojson_script"] = _json_for_script
+    env.filters["label_slug"] = label_slug
+    env.filters["slug"] = slug
+    env.globals["version"] = __version__
+    return env
+
+
+def _json_for_script(value: Any) -> jinja2.utils.markupsafe.Markup:
+    """JSON safe inside <script type="application/json">: no '</' can close the element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return jinja2.utils.markupsafe.Markup(text)
+
+
+class _Writer:
+    def __init__(self, out: Path, env: jinja2.Environment, data: SiteData) -> None:
+        self.out, self.env, self.data = out, env, data
+        self.pages = 0
+        self.data_files = 0
+
+    def page(self, path: str, template: str, **context: Any) -> None:
+        depth = path.count("/")
+        root = "../" * depth
+        html = self.env.get_template(template).render(root=root, path=path, site=self.data, **context)
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.pages += 1
+
+    def json(self, path: str, value: Any) -> None:
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        self.data_files += 1
+
+    def csv(self, path: str, records: list[dict[str, Any]], fields: list[str] | None = None) -> None:
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        buffer = io.StringIO()
+        fields = fields or (list(records[0]) if records else [])
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: _csv_cell(record.get(k)) for k in fields})
+        target.write_text(buffer.getvalue(), encoding="utf-8")
+        self.data_files += 1
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def build_site(out: str | Path, catalog: dict[str, list[dict[str, Any]]], runs: list[Any] | None = None) -> BuildReport:
+    """Writes the whole site under `out` (replacing what a previous build left there).
+
+    `catalog` is the catalog export (`nl2code.catalog.to_dict`), `runs` a list of `RunView`.
+    """
+    out = Path(out)
+    data = SiteData(catalog, runs)
+    if out.exists():
+        for child in ("index.html", "explore.html", "leaderboards.html", "charts.html", "runs.html", *KIND_DIRS.values(), "leaderboards", "runs", "data", STATIC):
+            target = out / child
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(out, _env(), data)
+    _copy_static(out / STATIC)
+    (out / ".nojekyll").write_text("", encoding="utf-8")
+
+    docs = data.documents()
+    writer.json("data/search.json", docs)
+    writer.json("data/catalog.json", catalog)
+    counts = facet_counts(docs)
+    writer.page("index.html", "home.html", counts=data.counts(), news=data.whats_new(), boards=data.leaderboards[:6])
+    writer.page("explore.html", "explore.html", docs=docs, facets=FACETS, facet_counts=counts)
+
+    board_charts = {}
+    for board in data.leaderboards:
+        records = [row.record() for row in board.rows]
+        writer.json(f"data/leaderboards/{board.key}.json", {"benchmark": board.benchmark["id"], "metric": board.label, "rows": records})
+        writer.csv(f"data/leaderboards/{board.key}.csv", records)
+        chart = _charts.size_vs_score(board)
+        board_charts[board.key] = chart
+        writer.page(board.url, "leaderboard.html", board=board, records=records, chart=chart)
+    writer.page("leaderboards.html", "leaderboards.html", boards=data.leaderboards)
+
+    main = _charts.main_benchmark(data)
+    main_board = data.leaderboard(main, "pass@1") if main else None
+    charts = [
+        board_charts[main_board.key] if main_board else None,
+        _charts.release_timeline(data),
+        _charts.pass_at_k_curves(data, main) if main else None,
+        _charts.temperature_vs_score(data),
+        _charts.best_over_time(data),
+    ]
+    writer.page("charts.html", "charts.html", charts=[c for c in charts if c is not None])
+
+    for family in data.models:
+        writer.page(f"models/{family['id']}.html", "model.html", family=family, results=data.results_of_model(family), runs=[r for r in data.runs if r.variant in {v["id"] for v in family.get("variants", [])}])
+    for bench in data.benchmarks:
+        boards = [b for b in data.leaderboards if b.benchmark["id"] == bench["id"]]
+        writer.page(f"benchmarks/{bench['id']}.html", "benchmark.html", bench=bench, boards=boards, runs=[r for r in data.runs if r.benchmark == bench["id"]])
+    for paper in data.papers:
+        writer.page(f"papers/{paper['id']}.html", "paper.html", paper=paper, cited_by=_cited_by(data, paper["id"]))
+    for metric in data.metrics:
+        writer.page(f"metrics/{metric['id']}.html", "metric.html", metric=metric, boards=[b for b in data.leaderboards if b.metric and b.metric["id"] == metric["id"]])
+
+    for run in data.runs:
+        _write_run(writer, run)
+    writer.page("runs.html", "runs.html", runs=data.runs)
+    report = BuildReport(out, writer.pages, writer.data_files, len(data.leaderboards), len(data.runs))
+    log.info("built %d pages and %d data files under %s", report.pages, report.data_files, out)
+    return report
+
+
+def _write_run(writer: _Writer, run: Any) -> None:
+    base = f"data/runs/{slug(run.id)}"
+    problems = [{"task_id": p.task_id, "samples": p.samples, "passed": p.passed, "pass_rate": round(p.rate, 6)} for p in run.problems]
+    samples = [
+        {"task_id": s.task_id, "sample_index": s.sample_index, "status": s.status, "duration_s": s.duration_s, "tests_passed": s.tests_passed, "tests_total": s.tests_total, "detail": s.detail}
+        for s in run.samples
+    ]
+    summary = {
+        "id": run.id, "model": run.model, "variant": run.variant, "benchmark": run.benchmark,
+        "benchmark_version": run.benchmark_version, "backend": run.backend, "status": run.status,
+        "started_at": run.started_at, "finished_at": run.finished_at, "temperature": run.temperature,
+        "top_p": run.top_p, "n": run.n, "max_new_tokens": run.max_new_tokens, "prompt_style": run.prompt_style,
+        "package_version": run.package_version, "isolation": run.isolation, "benchmark_sha256": run.benchmark_sha256,
+        "prompt_template_sha256": run.prompt_template_sha256, "command": run.command, "scores": run.scores,
+        "config": run.config,
+    }
+    writer.json(f"{base}.json", {**summary, "problems": problems, "samples": samples})
+    writer.csv(f"{base}-problems.csv", problems, ["task_id", "samples", "passed", "pass_rate"])
+    writer.csv(f"{base}-samples.csv", samples, ["task_id", "sample_index", "status", "duration_s", "tests_passed", "tests_total", "detail"])
+    shown, seen = [], set()
+    for sample in run.samples[:MAX_SAMPLE_ROWS]:
+        anchor = "s-" + slug(sample.task_id)
+        shown.append((sample, None if anchor in seen else anchor))
+        seen.add(anchor)
+    downloads = {"json": f"{base}.json", "problems": f"{base}-problems.csv", "samples": f"{base}-samples.csv"}
+    writer.page(run.url, "run.html", run=run, sample_rows=shown, downloads=downloads)
+
+
+def _cited_by(data: SiteData, paper_id: str) -> list[dict[str, Any]]:
+    entities = [e for e in (*data.models, *data.benchmarks, *data.metrics) if e.get("paper") == paper_id]
+    return sorted(entities, key=lambda e: (e["kind"], e["name"].lower()))
+
+
+def _copy_static(target: Path) -> None:
+    source = resources.files("nl2code.site") / STATIC
+    with resources.as_file(source) as path:
+        shutil.copytree(path, target, ignore=shutil.ignore_patterns("*.md"))

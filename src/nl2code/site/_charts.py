@@ -1,0 +1,269 @@
+"""Vega-Lite specs for the site's charts, with their data inline so a page needs no extra request.
+
+Each chart also returns its rows so the page can print them as a table (readable without JavaScript).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from nl2code.site._data import Leaderboard, SiteData, format_params, metric_label
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; never fetched
+
+
+@dataclass(slots=True)
+class Chart:
+    id: str
+    title: str
+    description: str
+    spec: dict[str, Any] | None  # None: no data to draw
+    columns: list[tuple[str, str]]  # (field, heading) of the fallback table
+    rows: list[dict[str, Any]]
+    points: int = 0  # symbols drawn by the chart's `points` layer
+
+
+def _base(description: str, height: int = 320) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": height,
+        "autosize": {"type": "fit", "contains": "padding"},
+    }
+
+
+SIZE_LABEL = (
+    "datum.value >= 1e12 ? format(datum.value / 1e12, '~g') + 'T' : "
+    "datum.value >= 1e9 ? format(datum.value / 1e9, '~g') + 'B' : "
+    "datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'M' : format(datum.value, '~s')"
+)
+
+
+def _size_axis(values: list[float], title: str) -> dict[str, Any]:
+    """A log-scale parameter-count axis with ticks at powers of ten, labelled 10M, 1B, 100B."""
+    low, high = min(values), max(values)
+    ticks = [10.0**e for e in range(int(math.floor(math.log10(low))), int(math.ceil(math.log10(high))) + 1)]
+    return {"field": "parameters", "type": "quantitative", "scale": {"type": "log"}, "title": title, "axis": {"values": ticks, "labelExpr": SIZE_LABEL}}
+
+
+def _weights(open_weights: bool | None) -> str:
+    return {True: "open weights", False: "closed"}.get(open_weights, "unknown")
+
+
+def size_vs_score(board: Leaderboard) -> Chart:
+    """Model size against the score, one point per model variant and provenance (its best number),
+    with the best-in-size frontier: the models that beat every smaller-or-equal model."""
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in board.rows:
+        if not row.parameters:
+            continue
+        key = (row.model, row.provenance)
+        if key not in best or row.value > best[key]["value"]:
+            best[key] = {
+                "model": row.model_name,
+                "parameters": row.parameters,
+                "size": format_params(row.parameters),
+                "value": row.value,
+                "weights": _weights(row.open_weights),
+                "provenance": row.provenance,
+                "source": row.source_title,
+            }
+    points = sorted(best.values(), key=lambda p: (p["parameters"], -p["value"]))
+    frontier, top = [], float("-inf")
+    for point in points:
+        if point["value"] > top:
+            frontier.append({"parameters": point["parameters"], "value": point["value"], "model": point["model"]})
+            top = point["value"]
+    title = f"Model size vs {board.label} on {board.benchmark['name']}"
+    description = f"{title}: {len(points)} models; the line is the best-in-size frontier."
+    columns = [("model", "Model"), ("size", "Size"), ("value", board.label), ("weights", "Weights"), ("provenance", "Provenance")]
+    if not points:
+        return Chart(f"size-{board.key}", title, description, None, columns, [])
+    x = _size_axis([p["parameters"] for p in points], "Parameters (log scale)")
+    y = {"field": "value", "type": "quantitative", "title": f"{board.label} (%)", "scale": {"zero": True}}
+    spec = _base(description) | {
+        "layer": [
+            {
+                "name": "frontier",
+                "data": {"values": frontier},
+                "mark": {"type": "line", "interpolate": "step-after", "strokeDash": [4, 3], "opacity": 0.7},
+                "encoding": {"x": x, "y": y, "color": {"value": "#888"}},
+            },
+            {
+                "name": "points",
+                "data": {"values": points},
+                "mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": {"field": "weights", "type": "nominal", "title": "Weights", "scale": {"domain": ["open weights", "closed", "unknown"], "range": ["#2a9d8f", "#e76f51", "#8d99ae"]}},
+                    "shape": {"field": "provenance", "type": "nominal", "title": "Provenance", "scale": {"domain": ["published", "reproduced"], "range": ["circle", "diamond"]}},
+                    "tooltip": [
+                        {"field": "model", "title": "Model"},
+                        {"field": "size", "title": "Size"},
+                        {"field": "value", "title": board.label, "format": ".1f"},
+                        {"field": "provenance"},
+                        {"field": "source"},
+                    ],
+                },
+            },
+        ],
+    }
+    return Chart(f"size-{board.key}", title, description, spec, columns, points, len(points))
+
+
+def release_timeline(data: SiteData) -> Chart:
+    """Model releases by date and size (the survey's timeline figure, extended)."""
+    points = []
+    for variant_id, (family, variant) in data.variants.items():
+        date, parameters = data.variant_date(variant_id), variant.get("parameters")
+        if not date or not parameters:
+            continue
+        points.append({
+            "model": variant["name"],
+            "family": family["name"],
+            "date": date if len(date) > 7 else (date + "-01" if len(date) == 7 else date + "-01-01"),
+            "released": date,
+            "parameters": parameters,
+            "size": format_params(parameters),
+            "weights": _weights(data.variant_open(variant_id)),
+            "survey": "in the survey" if family.get("in_survey") else "since / not in the survey",
+        })
+    points.sort(key=lambda p: (p["date"], p["model"]))
+    title = "Code LLM releases by size"
+    description = f"{title}: {len(points)} model variants with a known release date and size."
+    columns = [("released", "Released"), ("model", "Model"), ("size", "Size"), ("weights", "Weights")]
+    if not points:
+        return Chart("timeline", title, description, None, columns, [])
+    spec = _base(description, 340) | {
+        "name": "points",
+        "data": {"values": points},
+        "mark": {"type": "point", "filled": True, "size": 60, "opacity": 0.8},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "title": "Release date"},
+            "y": _size_axis([p["parameters"] for p in points], "Parameters (log scale)"),
+            "color": {"field": "weights", "type": "nominal", "title": "Weights", "scale": {"domain": ["open weights", "closed", "unknown"], "range": ["#2a9d8f", "#e76f51", "#8d99ae"]}},
+            "shape": {"field": "survey", "type": "nominal", "title": "Survey"},
+            "tooltip": [{"field": "model"}, {"field": "family"}, {"field": "size"}, {"field": "released"}, {"field": "weights"}],
+        },
+    }
+    return Chart("timeline", title, description, spec, columns, points, len(points))
+
+
+def pass_at_k_curves(data: SiteData, benchmark_id: str) -> Chart:
+    """pass@k against k for every model variant with at least two published k from one source."""
+    by_curve: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for result in data.results_of_benchmark(benchmark_id):
+        if result.get("metric") != "pass-at-k" or not result.get("k"):
+            continue
+        source = (result.get("source") or {}).get("title", "")
+        by_curve[(result["model"], source)].append({"k": result["k"], "value": result["value"]})
+    points = []
+    for (model, source), values in sorted(by_curve.items()):
+        if len({v["k"] for v in values}) < 2:
+            continue
+        for value in sorted(values, key=lambda v: v["k"]):
+            points.append({"model": data.name(model), "k": value["k"], "value": value["value"], "source": source})
+    name = data.name(benchmark_id)
+    title = f"pass@k curves on {name}"
+    description = f"{title}: {len({p['model'] for p in points})} models with at least two values of k; click a legend entry to highlight one."
+    columns = [("model", "Model"), ("k", "k"), ("value", "pass@k (%)"), ("source", "Source")]
+    if not points:
+        return Chart(f"passk-{benchmark_id}", title, description, None, columns, [])
+    spec = _base(description, 360) | {
+        "data": {"values": points},
+        "params": [{"name": "pick", "select": {"type": "point", "fields": ["model"]}, "bind": "legend"}],
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "opacity": {"condition": {"param": "pick", "value": 1}, "value": 0.12},
+            "x": {"field": "k", "type": "quantitative", "scale": {"type": "log"}, "title": "k (log scale)", "axis": {"values": sorted({p["k"] for p in points})}},
+            "y": {"field": "value", "type": "quantitative", "title": "pass@k (%)"},
+            "color": {"field": "model", "type": "nominal", "title": "Model", "legend": {"columns": 2, "symbolLimit": 40}},
+            "detail": {"field": "source"},
+            "tooltip": [{"field": "model"}, {"field": "k"}, {"field": "value", "format": ".1f"}, {"field": "source"}],
+        },
+    }
+    return Chart(f"passk-{benchmark_id}", title, description, spec, columns, points, len(points))
+
+
+def temperature_vs_score(data: SiteData) -> Chart:
+    """Sampling temperature against pass@1 and pass@100: published numbers that report it, and our runs."""
+    points = []
+    for result in data.results:
+        temperature = (result.get("decoding") or {}).get("temperature")
+        label = metric_label(result)
+        if temperature is None or label not in ("pass@1", "pass@100"):
+            continue
+        points.append({"model": data.name(result["model"]), "benchmark": data.name(result["benchmark"]), "temperature": temperature, "metric": label, "value": result["value"], "provenance": result.get("provenance", "published")})
+    for run in data.runs:
+        if run.temperature is None:
+            continue
+        for label in ("pass@1", "pass@100"):
+            if label in run.scores:
+                points.append({"model": data.name(run.variant) if run.variant else run.model, "benchmark": data.name(run.benchmark), "temperature": run.temperature, "metric": label, "value": run.scores[label], "provenance": "reproduced"})
+    title = "Temperature vs pass@1 and pass@100"
+    description = f"{title}: {len(points)} numbers that report their sampling temperature."
+    columns = [("model", "Model"), ("benchmark", "Benchmark"), ("temperature", "Temperature"), ("metric", "Metric"), ("value", "Value (%)"), ("provenance", "Provenance")]
+    if not points:
+        return Chart("temperature", title, description, None, columns, [])
+    spec = _base(description) | {
+        "name": "points",
+        "data": {"values": points},
+        "mark": {"type": "point", "filled": True, "size": 70},
+        "encoding": {
+            "x": {"field": "temperature", "type": "quantitative", "title": "Temperature"},
+            "y": {"field": "value", "type": "quantitative", "title": "Score (%)"},
+            "color": {"field": "metric", "type": "nominal", "title": "Metric"},
+            "shape": {"field": "provenance", "type": "nominal", "title": "Provenance"},
+            "tooltip": [{"field": "model"}, {"field": "benchmark"}, {"field": "temperature"}, {"field": "metric"}, {"field": "value", "format": ".1f"}],
+        },
+    }
+    return Chart("temperature", title, description, spec, columns, points, len(points))
+
+
+def best_over_time(data: SiteData, label: str = "pass@1", limit: int = 6) -> Chart:
+    """The best score so far on each benchmark, by the date of the number (or of the model's release)."""
+    boards = [b for b in data.leaderboards if b.label == label][:limit]
+    points = []
+    for board in boards:
+        dated = []
+        for row in board.rows:
+            date = row.date or data.variant_date(row.model)
+            if date:
+                dated.append((_full_date(date), row))
+        best = float("-inf")
+        for date, row in sorted(dated, key=lambda item: (item[0], -item[1].value)):
+            if row.value > best:
+                best = row.value
+                points.append({"benchmark": board.benchmark["name"], "date": date, "value": row.value, "model": row.model_name})
+    title = f"Best {label} over time"
+    description = f"{title}, per benchmark: each point is a new best ({len(points)} in all)."
+    columns = [("benchmark", "Benchmark"), ("date", "Date"), ("model", "Model"), ("value", f"{label} (%)")]
+    if not points:
+        return Chart("best-over-time", title, description, None, columns, [])
+    spec = _base(description) | {
+        "data": {"values": points},
+        "mark": {"type": "line", "interpolate": "step-after", "point": True},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "title": "Date"},
+            "y": {"field": "value", "type": "quantitative", "title": f"Best {label} (%)"},
+            "color": {"field": "benchmark", "type": "nominal", "title": "Benchmark"},
+            "tooltip": [{"field": "benchmark"}, {"field": "model"}, {"field": "date", "type": "temporal"}, {"field": "value", "format": ".1f"}],
+        },
+    }
+    return Chart("best-over-time", title, description, spec, columns, points, len(points))
+
+
+def _full_date(date: str) -> str:
+    return date if len(date) == 10 else (date + "-01" if len(date) == 7 else date + "-01-01")
+
+
+def main_benchmark(data: SiteData) -> str | None:
+    """The benchmark the overview charts use: HumanEval when present, else the one with most results."""
+    if "humaneval" in data.by_id:
+        return "humaneval"
+    return data.leaderboards[0].benchmark["id"] if data.leaderboards else None

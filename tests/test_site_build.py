@@ -1,0 +1,291 @@
+"""The static site builder: pages, data files and charts from a real catalog folder and a real store.
+
+The catalog written here is a small fixture in the catalog's YAML format; its numbers are made
+up for the tests (they are not the published values).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from nl2code.catalog import load_catalog, to_dict
+from nl2code.cli import cli
+from nl2code.records import Execution, Sample, Status
+from nl2code.records import TestOutcome as Outcome
+from nl2code.site import RunView, build_site
+from nl2code.site._charts import size_vs_score
+from nl2code.site._data import ProblemRow, SiteData, format_params, size_bucket
+from nl2code.site._runs import runs_from_store, scores_from_counts
+from nl2code.store import open_store
+
+B = 1_000_000_000
+
+
+def _model(fid, name, weights, date, variants, *, arch="decoder-only", aliases=(), tags=(), paper=None):
+    return {
+        "id": fid, "name": name, "aliases": list(aliases), "tags": list(tags), "organization": ["Lab"],
+        "release_date": date, "architecture": arch, "weights": weights, "paper": paper,
+        "variants": [{"id": vid, "name": vname, "parameters": int(size)} for vid, vname, size in variants],
+    }
+
+
+def _result(rid, model, bench, k, value, *, provenance="published", run=None, temperature=None, date=None):
+    out = {
+        "id": rid, "model": model, "benchmark": bench, "metric": "pass-at-k", "k": k, "value": value,
+        "prompt_style": "completion", "source": {"kind": "paper", "title": f"Fixture source for {model}", "table": "Table 1", "url": "https://example.org/paper"},
+    }
+    if date:
+        out["date"] = date
+    if temperature is not None:
+        out["decoding"] = {"temperature": temperature, "n": 200}
+    if provenance == "reproduced":
+        out["provenance"] = "reproduced"
+        out["run"] = {"run_id": run, "package_version": "0.1.0"}
+        out["source"] = {"kind": "nl2code-run", "title": f"nl2code run {run}"}
+    return out
+
+
+MODELS = [
+    _model("codex", "Codex", "closed", "2021-07", [("codex-12b", "Codex-12B", 12 * B), ("codex-300m", "Codex-300M", 0.3 * B)], paper="chen2021-codex"),
+    _model("starcoder", "StarCoder", "open", "2023-05", [("starcoder-15b", "StarCoder-15.5B", 15.5 * B)], aliases=["StarCoderBase"], tags=["bigcode"], paper="li2023-starcoder"),
+    _model("starcoder2", "StarCoder2", "open", "2024-02", [("starcoder2-3b", "StarCoder2-3B", 3 * B), ("starcoder2-15b", "StarCoder2-15B", 15 * B)], tags=["bigcode"]),
+    _model("santacoder", "SantaCoder", "open", "2022-12", [("santacoder-1.1b", "SantaCoder-1.1B", 1.1 * B)], tags=["bigcode"]),
+    _model("codegen", "CodeGen", "open", "2022-03", [("codegen-350m", "CodeGen-350M", 0.35 * B), ("codegen-16b", "CodeGen-16.1B", 16.1 * B)]),
+    _model("codet5", "CodeT5", "open", "2021-09", [("codet5-220m", "CodeT5-220M", 0.22 * B)], arch="encoder-decoder"),
+    _model("palm-coder", "PaLM-Coder", "closed", "2022-04", [("palm-coder-540b", "PaLM-Coder-540B", 540 * B)]),
+]
+MODELS[4]["variants"][0]["huggingface"] = "Salesforce/codegen-350M-mono"
+BENCHMARKS = [
+    {"id": "humaneval", "name": "HumanEval", "release_date": "2021-07", "instances": 164, "programming_languages": ["Python"], "scenario": "code-exercise", "test_cases": True, "paper": "chen2021-codex", "statistics": {"avg_test_cases": 7.7}},
+    {"id": "mbpp", "name": "MBPP", "release_date": "2021-08", "instances": 974, "programming_languages": ["Python"], "scenario": "code-exercise", "test_cases": True},
+    {"id": "ds-1000", "name": "DS-1000", "release_date": "2022-11", "programming_languages": ["Python"], "scenario": "data-science", "tags": ["data-science"]},
+    {"id": "multipl-humaneval", "name": "MultiPL-HumanEval", "aliases": ["MultiPL-E"], "release_date": "2022-08", "programming_languages": ["Java", "C++", "Rust"], "scenario": "multilingual-pl"},
+]
+PAPERS = [
+    {"id": "chen2021-codex", "name": "Codex paper", "title": "Evaluating Large Language Models Trained on Code", "year": 2021},
+    {"id": "li2023-starcoder", "name": "StarCoder paper", "title": "StarCoder: may the source be with you", "year": 2023},
+]
+METRICS = [{"id": "pass-at-k", "name": "pass@k", "metric_kind": "execution", "definition": "Chance that one of k samples passes every test.", "parameters": ["k"]}]
+RESULTS = [
+    _result("codex-12b-1", "codex-12b", "humaneval", 1, 28.8, temperature=0.2, date="2021-07"),
+    _result("codex-12b-100", "codex-12b", "humaneval", 100, 72.3, temperature=0.8, date="2021-07"),
+    _result("codex-300m-1", "codex-300m", "humaneval", 1, 13.2, date="2021-07"),
+    _result("starcoder-15b-1", "starcoder-15b", "humaneval", 1, 33.6, date="2023-05"),
+    _result("starcoder2-3b-1", "starcoder2-3b", "humaneval", 1, 31.7, date="2024-02"),
+    _result("starcoder2-15b-1", "starcoder2-15b", "humaneval", 1, 46.3, date="2024-02"),
+    _result("santacoder-1", "santacoder-1.1b", "humaneval", 1, 14.0, date="2022-12"),
+    _result("codegen-350m-1", "codegen-350m", "humaneval", 1, 12.8, date="2022-03"),
+    _result("codegen-16b-1", "codegen-16b", "humaneval", 1, 29.3, date="2022-03"),
+    _result("palm-coder-1", "palm-coder-540b", "humaneval", 1, 36.0, date="2022-04"),
+    _result("codegen-350m-repro", "codegen-350m", "humaneval", 1, 12.5, provenance="reproduced", run="run-linked", date="2026-11-01"),
+    _result("starcoder-mbpp-1", "starcoder-15b", "mbpp", 1, 52.7, date="2023-05"),
+]
+# variants with a size that have a HumanEval pass@1 number, one point per (variant, provenance)
+HUMANEVAL_PASS1_POINTS = 10
+
+
+def write_catalog(root: Path) -> Path:
+    """The fixture catalog as YAML files, one per entity, as `catalog/` holds them."""
+    for kind, items in (("models", MODELS), ("benchmarks", BENCHMARKS), ("papers", PAPERS), ("metrics", METRICS)):
+        (root / kind).mkdir(parents=True, exist_ok=True)
+        for item in items:
+            (root / kind / f"{item['id']}.yaml").write_text(yaml.safe_dump({k: v for k, v in item.items() if v is not None}, sort_keys=False))
+    (root / "results").mkdir(parents=True, exist_ok=True)
+    (root / "results" / "fixture.yaml").write_text(yaml.safe_dump({"results": RESULTS}, sort_keys=False))
+    return root
+
+
+def write_store(db: Path) -> str:
+    """A real results store with one complete run: 3 problems x 4 samples of CodeGen-350M on HumanEval."""
+    store = open_store(str(db))
+    run_id = store.create_run(
+        id="run-linked", kind="evaluate", fingerprint="f" * 64, benchmark="humaneval", benchmark_version="1.0",
+        data_sha256="a" * 64, dataset_path="HumanEval.jsonl.gz", samples_path="/tmp/samples.jsonl", samples_sha256="b" * 64,
+        samples_format="human-eval", model="Salesforce/codegen-350M-mono", n_samples=12, n_problems=3, nl2code_version="0.1.0",
+        isolation="namespaces", settings={"benchmark": "humaneval", "temperature": 0.8, "timeout": 3.0}, machine={"cpus": 2},
+        command="nl2code evaluate samples.jsonl --benchmark humaneval --model Salesforce/codegen-350M-mono",
+    )
+    passes = {"HumanEval/0": [True, True, False, True], "HumanEval/1": [False, False, False, False], "HumanEval/2": [True, False, False, False]}
+    batch, index = [], 0
+    for task, verdicts in passes.items():
+        for sample_id, ok in enumerate(verdicts):
+            tests = (Outcome(True, True), Outcome(ok, True, "" if ok else "AssertionError: wrong value"))
+            execution = Execution(task, sample_id, index, Status.PASSED if ok else Status.FAILED, tests, duration=0.01, error="" if ok else "AssertionError: wrong value")
+            batch.append((execution, Sample(task, sample_id, index, "def f(): pass")))
+            index += 1
+    store.add_executions(run_id, batch)
+    store.update_run(run_id, status="complete")
+    return run_id
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    catalog = to_dict(load_catalog(write_catalog(root / "catalog")))
+    write_store(root / "runs.db")
+    runs = runs_from_store(str(root / "runs.db"))
+    report = build_site(root / "out", catalog, runs)
+    return report.out, catalog, runs
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for attr in ("src", "href"):
+            if attrs.get(attr) is not None:
+                self.refs.append((tag, attr, attrs[attr]))
+
+
+def test_build_writes_a_page_for_every_entity_and_leaderboard(built):
+    out, catalog, _ = built
+    for kind in ("models", "benchmarks", "papers", "metrics"):
+        for entity in catalog[kind]:
+            assert (out / kind / f"{entity['id']}.html").is_file(), entity["id"]
+    for name in ("index.html", "explore.html", "leaderboards.html", "charts.html", "runs.html", "runs/run-linked.html"):
+        assert (out / name).is_file(), name
+    boards = sorted(p.name for p in (out / "leaderboards").iterdir())
+    assert boards == ["humaneval--pass-1.html", "humaneval--pass-100.html", "mbpp--pass-1.html"]
+
+
+def test_every_local_link_and_script_resolves_and_nothing_loads_from_another_host(built):
+    out, _, _ = built
+    checked = 0
+    for page in out.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text())
+        for tag, attr, ref in parser.refs:
+            if tag in ("script", "link") or attr == "src":
+                assert not re.match(r"^(https?:)?//", ref), f"{page.name} loads {ref} from another host"
+            if re.match(r"^([a-z]+:|//|#)", ref):
+                continue
+            target = (page.parent / ref.split("#")[0].split("?")[0]).resolve()
+            if ref.endswith("/"):
+                assert target.is_dir(), f"{page.relative_to(out)} links to missing {ref}"
+            else:
+                assert target.is_file(), f"{page.relative_to(out)} links to missing {ref}"
+            checked += 1
+    assert checked > 200
+
+
+def test_leaderboard_is_a_readable_table_with_provenance_on_every_number(built):
+    out, _, _ = built
+    html = (out / "leaderboards/humaneval--pass-1.html").read_text()
+    values = [float(v) for v in re.findall(r'<span class="v">([\d.]+)</span>', html)]
+    assert values == sorted(values, reverse=True) and len(values) == 10  # 9 published + the linked reproduced one
+    assert html.count("<details class=\"prov\">") == 10
+    assert "Fixture source for codex-12b</a>, Table 1" in html
+    assert "T=0.2, n=200" in html  # decoding settings
+    assert "nl2code evaluate samples.jsonl --benchmark humaneval" in html  # the command that reproduces our number
+    assert 'data-provenance="reproduced"' in html
+
+
+def test_leaderboard_downloads_hold_every_row_in_order(built):
+    out, _, _ = built
+    with open(out / "data/leaderboards/humaneval--pass-1.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    data = json.loads((out / "data/leaderboards/humaneval--pass-1.json").read_text())
+    assert [r["model"] for r in rows] == [r["model"] for r in data["rows"]]
+    assert rows[0]["model"] == "starcoder2-15b" and float(rows[0]["value"]) == 46.3
+    assert {r["provenance"] for r in rows} == {"published", "reproduced"}
+    repro = next(r for r in rows if r["provenance"] == "reproduced")
+    assert repro["run_id"] == "run-linked" and repro["command"].startswith("nl2code evaluate")
+
+
+def test_search_documents_carry_names_aliases_and_facets(built):
+    out, catalog, _ = built
+    docs = {d["id"]: d for d in json.loads((out / "data/search.json").read_text())}
+    assert len(docs) == sum(len(catalog[k]) for k in ("models", "benchmarks", "papers", "metrics"))
+    starcoder = docs["starcoder"]
+    assert "StarCoderBase" in starcoder["aliases"] and "StarCoder-15.5B" in starcoder["aliases"]
+    assert starcoder["facets"]["weights"] == ["open"] and starcoder["facets"]["size"] == ["7B–20B"]
+    assert starcoder["facets"]["tag"] == ["bigcode"] and starcoder["facets"]["year"] == ["2023"]
+    assert docs["codex"]["facets"]["size"] == ["< 1B", "7B–20B"] and docs["codex"]["facets"]["weights"] == ["closed"]
+    assert docs["multipl-humaneval"]["facets"]["language"] == ["c++", "java", "rust"]
+    assert docs["ds-1000"]["facets"]["scenario"] == ["data-science"]
+
+
+def test_size_chart_has_one_point_per_model_and_a_frontier_of_best_in_size(built):
+    _, catalog, runs = built
+    board = SiteData(catalog, runs).leaderboard("humaneval", "pass@1")
+    chart = size_vs_score(board)
+    assert chart.points == HUMANEVAL_PASS1_POINTS == len(chart.rows)
+    frontier = next(layer for layer in chart.spec["layer"] if layer["name"] == "frontier")["data"]["values"]
+    # sizes ascending; each frontier model beats every smaller one
+    assert [p["model"] for p in frontier] == ["Codex-300M", "SantaCoder-1.1B", "StarCoder2-3B", "StarCoder2-15B"]
+    assert [p["value"] for p in frontier] == sorted(p["value"] for p in frontier)
+
+
+def test_run_page_shows_pass_rates_verdicts_and_downloads(built):
+    out, _, runs = built
+    (run,) = runs
+    assert [(p.task_id, p.samples, p.passed) for p in run.problems] == [("HumanEval/0", 4, 3), ("HumanEval/1", 4, 0), ("HumanEval/2", 4, 1)]
+    # pass@1 = mean of c/n = (3/4 + 0 + 1/4) / 3
+    assert run.scores["pass@1"] == pytest.approx(100 * (0.75 + 0 + 0.25) / 3)
+    html = (out / "runs/run-linked.html").read_text()
+    assert html.count('class="verdict v-failed"') == 8 and html.count('class="verdict v-passed"') == 4
+    assert "75%" in html and "AssertionError: wrong value" in html
+    with open(out / "data/runs/run-linked-samples.csv", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 12
+    payload = json.loads((out / "data/runs/run-linked.json").read_text())
+    assert payload["variant"] == "codegen-350m"  # matched to the catalog by its Hugging Face name's tail
+    assert payload["command"].startswith("nl2code evaluate")
+
+
+def test_pass_at_k_from_counts_uses_the_unbiased_estimator():
+    problems = [ProblemRow("a", 10, 1), ProblemRow("b", 10, 0)]
+    scores = scores_from_counts(problems)
+    assert scores["pass@1"] == pytest.approx(5.0)
+    assert scores["pass@10"] == pytest.approx(50.0)
+    assert "pass@100" not in scores  # undefined with 10 samples
+
+
+def test_a_run_that_is_not_in_the_catalog_still_gets_a_reproduced_row(tmp_path):
+    catalog = to_dict(load_catalog(write_catalog(tmp_path / "catalog")))
+    run = RunView(id="r2", model="my-local-model", benchmark="HumanEval", scores={"pass@1": 40.0}, command="nl2code evaluate x.jsonl")
+    out = build_site(tmp_path / "out", catalog, [run]).out
+    data = json.loads((out / "data/leaderboards/humaneval--pass-1.json").read_text())
+    row = next(r for r in data["rows"] if r["run_id"] == "r2")
+    assert row["provenance"] == "reproduced" and row["model_name"] == "my-local-model" and row["command"] == "nl2code evaluate x.jsonl"
+
+
+def test_text_from_the_catalog_cannot_break_out_of_the_page(tmp_path):
+    root = write_catalog(tmp_path / "catalog")
+    path = root / "papers" / "chen2021-codex.yaml"
+    paper = yaml.safe_load(path.read_text())
+    paper["description"] = "</script><script>alert(1)</script>"
+    path.write_text(yaml.safe_dump(paper))
+    out = build_site(tmp_path / "out", to_dict(load_catalog(root))).out
+    html = (out / "papers/chen2021-codex.html").read_text()
+    assert "<script>alert(1)" not in html and "&lt;/script&gt;&lt;script&gt;alert(1)" in html
+
+
+def test_sizes_are_bucketed_and_printed_readably():
+    assert [size_bucket(x) for x in (None, 3.5e8, 1.1e9, 7e9, 15.5e9, 34e9, 70e9, 540e9)] == [None, "< 1B", "1B–7B", "1B–7B", "7B–20B", "20B–70B", "20B–70B", "≥ 70B"]
+    assert [format_params(x) for x in (3.5e8, 1.1e9, 15.5e9, 540e9, 1.2e12)] == ["350M", "1.1B", "15.5B", "540B", "1.2T"]
+
+
+def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path):
+    catalog = write_catalog(tmp_path / "catalog")
+    write_store(tmp_path / "runs.db")
+    result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--catalog", str(catalog), "--db", str(tmp_path / "runs.db")])
+    assert result.exit_code == 0, result.output
+    assert "3 leaderboards, 1 runs" in result.output
+    assert (tmp_path / "out/runs/run-linked.html").is_file()
+
+
+def test_the_repository_catalog_builds(tmp_path):
+    report = build_site(tmp_path / "out", to_dict(load_catalog()))
+    assert report.leaderboards >= 1
+    assert (tmp_path / "out/leaderboards/humaneval--pass-1.html").is_file()
