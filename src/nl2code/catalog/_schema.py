@@ -35,7 +35,7 @@ def _partial_date(value: Any) -> Any:
 
 
 PartialDate = Annotated[str, BeforeValidator(_partial_date)]
-EntityId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
+EntityId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=120)]
 
 
 class _Strict(BaseModel):
