@@ -78,6 +78,7 @@ class Catalog:
     locations: dict[str, Location] = field(default_factory=dict)
     line_maps: dict[Path, dict[tuple[Any, ...], int]] = field(default_factory=dict, repr=False)
     placed: dict[int, Location] = field(default_factory=dict, repr=False)  # id(entity object) -> where
+    unloaded_ids: set[str] = field(default_factory=set, repr=False)  # ids in files that did not validate
 
     def where(self, entity: Any, *path: Any) -> tuple[str, int | None]:
         """File (relative to the catalog's parent) and line of an entity or one of its fields."""
@@ -233,6 +234,23 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+@dataclass(frozen=True, slots=True)
+class _UnloadedIds:
+    """Carried with a file's issues: the ids its invalid content declares."""
+
+    ids: set[str]
+
+
+def _raw_ids(data: dict[str, Any]) -> set[str]:
+    """Ids declared in a file that failed to validate, so others' references to them are not reported too."""
+    ids = {str(data["id"])} if data.get("id") else set()
+    for key in ("variants", "results"):
+        for item in data.get(key) or []:
+            if isinstance(item, dict) and item.get("id"):
+                ids.add(str(item["id"]))
+    return ids
+
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 5x faster
 
 
@@ -247,8 +265,9 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any]:
     return node, data
 
 
-def read_file(path: Path, kind: str, root: Path) -> tuple[BaseModel | None, dict, list[Issue]]:
-    """Parse and type one file; returns (entity or None, line map, issues)."""
+def read_file(path: Path, kind: str, root: Path) -> tuple[BaseModel | None, dict, list[Any]]:
+    """Parse and type one file: (entity or None, line map, issues); a file that fails also
+    carries an _UnloadedIds marker among its issues so that references to it are not reported twice."""
     name = _rel(path, root)
     issues: list[Issue] = []
     try:
@@ -261,7 +280,8 @@ def read_file(path: Path, kind: str, root: Path) -> tuple[BaseModel | None, dict
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, {}, [Issue(name, line, None, f"invalid YAML: {problem}", "fix the YAML syntax at that line (indentation, quotes, ':')")]
+        return None, {}, [Issue(name, line, None, f"invalid YAML: {problem}", "fix the YAML syntax at that line (indentation, quotes, ':')"),
+                          _UnloadedIds({path.stem})]
     line_map: dict[tuple[Any, ...], int] = {}
     dups: list = []
     if node is not None:
@@ -269,7 +289,8 @@ def read_file(path: Path, kind: str, root: Path) -> tuple[BaseModel | None, dict
     for dup_path, line, first in dups:
         issues.append(Issue(name, line, _dotted(dup_path), f"key appears twice (first on line {first})", "keep one of the two"))
     if not isinstance(data, dict):
-        return None, line_map, issues + [Issue(name, 1, None, "the file is not a YAML mapping", "start with `id: ...` lines (see catalog/schema/)")]
+        return None, line_map, issues + [Issue(name, 1, None, "the file is not a YAML mapping", "start with `id: ...` lines (see catalog/schema/)"),
+                                         _UnloadedIds({path.stem})]
     model_type = ENTITY_TYPES[kind]
     try:
         entity = model_type.model_validate(data)
@@ -277,7 +298,7 @@ def read_file(path: Path, kind: str, root: Path) -> tuple[BaseModel | None, dict
         for error in exc.errors():
             loc = tuple(error["loc"])
             issues.append(Issue(name, line_for(line_map, loc), _dotted(loc) or None, error["msg"], _fix_for(error, model_type, loc)))
-        return None, line_map, issues
+        return None, line_map, issues + [_UnloadedIds(_raw_ids(data) | {path.stem})]
     if kind != "results" and getattr(entity, "id", None) != path.stem:
         issues.append(Issue(name, line_map.get(("id",)), "id", f"id {entity.id!r} does not match the file name {path.name!r}", f"rename the file to {entity.id}.yaml or set `id: {path.stem}`"))
     return entity, line_map, issues
@@ -306,7 +327,11 @@ def read_catalog(path: Path | str | None = None) -> tuple[Catalog, list[Issue]]:
             continue
         kind = rel.parts[0]
         entity, line_map, file_issues = read_file(file, kind, root)
-        issues += file_issues
+        for issue in file_issues:
+            if isinstance(issue, _UnloadedIds):
+                catalog.unloaded_ids |= issue.ids
+            else:
+                issues.append(issue)
         catalog.line_maps[file] = line_map
         if entity is None:
             continue
@@ -329,6 +354,7 @@ def read_catalog(path: Path | str | None = None) -> tuple[Catalog, list[Issue]]:
     for kind in KINDS:
         getattr(catalog, kind).sort(key=lambda e: e.id)
     issues += cross_check(catalog)
+    issues.sort(key=lambda i: (i.file, i.line or 0))
     return catalog, issues
 
 

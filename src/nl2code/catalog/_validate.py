@@ -25,7 +25,9 @@ def cross_check(catalog: Catalog) -> list[Issue]:
 
 def _issue(catalog: Catalog, entity: Any, path: tuple[Any, ...], message: str, fix: str) -> Issue:
     file, line = catalog.where(entity, *path)
-    field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[") or None
+    location = catalog.placed.get(id(entity))
+    full = (location.prefix if location else ()) + path
+    field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in full).replace(".[", "[") or None
     return Issue(file, line, field, message, fix)
 
 
@@ -94,7 +96,7 @@ def _references(catalog: Catalog) -> list[Issue]:
     models = {f.id for f in catalog.models} | set(catalog.variants)
 
     def check(entity: Any, path: tuple[Any, ...], value: str | None, known: set[str], what: str) -> None:
-        if value is not None and value not in known:
+        if value is not None and value not in known and value not in catalog.unloaded_ids:
             hint = _closest(value, known)
             issues.append(_issue(catalog, entity, path, f"{what} {value!r} does not exist", f"use an existing {what} id{hint} or add catalog/{what}s/{value}.yaml"))
 
@@ -130,17 +132,19 @@ def _results(catalog: Catalog) -> list[Issue]:
     metrics = {m.id: m for m in catalog.metrics}
     seen: dict[tuple[Any, ...], Any] = {}
     for result in catalog.results:
-        if result.model not in variants:
+        if result.model not in variants and result.model not in catalog.unloaded_ids:
             if result.model in families:
                 names = ", ".join(v.id for v in families[result.model].variants) or "(none yet: add one)"
                 fix = f"results name a variant, not a family; use one of: {names}"
             else:
                 fix = f"use an existing variant id{_closest(result.model, set(variants))} or add the model"
             issues.append(_issue(catalog, result, ("model",), f"model variant {result.model!r} does not exist", fix))
-        if result.benchmark not in benchmarks:
+        if result.benchmark not in benchmarks and result.benchmark not in catalog.unloaded_ids:
             issues.append(_issue(catalog, result, ("benchmark",), f"benchmark {result.benchmark!r} does not exist", f"use an existing benchmark id{_closest(result.benchmark, benchmarks)} or add catalog/benchmarks/{result.benchmark}.yaml"))
         metric = metrics.get(result.metric)
-        if metric is None:
+        if metric is None and result.metric in catalog.unloaded_ids:
+            pass
+        elif metric is None:
             issues.append(_issue(catalog, result, ("metric",), f"metric {result.metric!r} does not exist", f"use one of: {', '.join(sorted(metrics))}"))
         elif "k" in metric.parameters and result.k is None:
             issues.append(_issue(catalog, result, ("k",), f"metric {metric.id!r} needs k", "add `k: 1` (or 10, 100, ...)"))
