@@ -223,7 +223,9 @@ def test_size_chart_has_one_point_per_model_and_a_frontier_of_best_in_size(built
     assert chart.points == HUMANEVAL_PASS1_POINTS == len(chart.rows)
     frontier = next(layer for layer in chart.spec["layer"] if layer["name"] == "frontier")["data"]["values"]
     # sizes ascending; each frontier model beats every smaller one
-    assert [p["model"] for p in frontier] == ["Codex-300M", "SantaCoder-1.1B", "StarCoder2-3B", "StarCoder2-15B"]
+    # the last step carries StarCoder2-15B's score on to the largest model (PaLM-Coder-540B)
+    assert [p["model"] for p in frontier] == ["Codex-300M", "SantaCoder-1.1B", "StarCoder2-3B", "StarCoder2-15B", "StarCoder2-15B"]
+    assert frontier[-1]["parameters"] == 540 * B
     assert [p["value"] for p in frontier] == sorted(p["value"] for p in frontier)
 
 

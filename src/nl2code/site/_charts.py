@@ -78,8 +78,11 @@ def size_vs_score(board: Leaderboard) -> Chart:
         if point["value"] > top:
             frontier.append({"parameters": point["parameters"], "value": point["value"], "model": point["model"]})
             top = point["value"]
+    if frontier and points[-1]["parameters"] > frontier[-1]["parameters"]:
+        # carry the best score on to the largest model, so the step line spans the chart
+        frontier.append({**frontier[-1], "parameters": points[-1]["parameters"]})
     title = f"Model size vs {board.label} on {board.benchmark['name']}"
-    description = f"{title}: {len(points)} models; the line is the best-in-size frontier."
+    description = f"{title}: {len(points)} model variants; the line is the best-in-size frontier."
     columns = [("model", "Model"), ("size", "Size"), ("value", board.label), ("weights", "Weights"), ("provenance", "Provenance")]
     if not points:
         return Chart(f"size-{board.key}", title, description, None, columns, [])

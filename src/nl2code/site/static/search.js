@@ -16,6 +16,7 @@
   var engine = null;
   var queryTerms = [];  // the words of the query being answered (read by boostDocument)
   var boostCache = {};
+  var querySquashed = "";
   var api = { lastMs: null, ready: null, search: null };
   window.nl2codeSearch = api;
 
@@ -39,7 +40,7 @@
 
   function nameTokens(doc) {
     var words = (doc.name + " " + doc.aliases).toLowerCase().split(/[^a-z0-9+#]+/).filter(Boolean);
-    words.push(doc.name.toLowerCase().replace(/[^a-z0-9+#]+/g, ""));  // "Code Llama" -> "codellama"
+    words.push(squash(doc.name));  // "Code Llama" -> "codellama"
     return words;
   }
 
@@ -56,9 +57,11 @@
 
   // BM25 alone ranks a rarer near-miss ("starcoder2") above the closer name ("starcoder"):
   // scale each hit by how closely the query's words spell the document's own names.
+  function squash(text) { return text.toLowerCase().replace(/[^a-z0-9+#]+/g, ""); }
+
   function buildEngine(items) {
-    var tokens = {};
-    items.forEach(function (d) { tokens[d.id] = nameTokens(d); });
+    var tokens = {}, names = {};
+    items.forEach(function (d) { tokens[d.id] = nameTokens(d); names[d.id] = squash(d.name); });
     var ms = new MiniSearch({
       fields: ["name", "aliases", "text"],
       storeFields: ["id"],
@@ -71,7 +74,8 @@
           if (!(id in boostCache)) {
             var total = 0;
             queryTerms.forEach(function (t) { total += closeness(t, tokens[id]); });
-            boostCache[id] = 1 / (1 + total / Math.max(1, queryTerms.length));
+            // The query spelling the whole name ("humaneval" -> HumanEval, not HumanEval+) wins ties.
+            boostCache[id] = (names[id] === querySquashed ? 2 : 1) / (1 + total / Math.max(1, queryTerms.length));
           }
           return boostCache[id];
         }
@@ -86,6 +90,7 @@
     var t0 = performance.now();
     queryTerms = query.toLowerCase().split(/[^a-z0-9+#]+/).filter(Boolean);
     boostCache = {};
+    querySquashed = squash(query);
     var hits = engine.search(query);
     if (!hits.length) hits = engine.search(query, { combineWith: "OR" });
     var out = hits.map(function (h) { return byId[h.id]; });

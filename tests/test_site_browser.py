@@ -1,0 +1,277 @@
+"""The built site in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright),
+served over HTTP on 127.0.0.1: search, facets, leaderboards, charts, downloads, budgets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from nl2code.catalog import load_catalog, to_dict
+from nl2code.site import build_site, make_server
+from nl2code.site._runs import runs_from_store
+from test_site_build import HUMANEVAL_PASS1_POINTS, write_catalog, write_store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+# Chromium on a closed network: no background connections, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+HOME_BUDGET_BYTES = 300 * 1024
+SEARCH_BUDGET_MS = 50
+
+
+def _serve(directory: Path):
+    server = make_server(directory, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser-site")
+    catalog = to_dict(load_catalog(write_catalog(root / "catalog")))
+    write_store(root / "runs.db")
+    build_site(root / "out", catalog, runs_from_store(str(root / "runs.db")))
+    server, url = _serve(root / "out")
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory):
+    """The site of the repository's whole catalog."""
+    root = tmp_path_factory.mktemp("real-site")
+    build_site(root / "out", to_dict(load_catalog()))
+    server, url = _serve(root / "out")
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright import sync_api  # the `test` extra
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; run `bash scripts/test-setup.sh` (installs Debian's chromium)")
+    manager = sync_api.sync_playwright().start()
+    chromium = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    manager.stop()
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(url, **context options) -> a page; fails the test on any script error."""
+    contexts, errors = [], []
+
+    def _open(url: str, **options):
+        context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(url)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert not errors, f"script errors: {errors}"
+
+
+def _search(page, query: str) -> list[str]:
+    page.wait_for_selector("html[data-search-ready=true]")
+    page.fill("#q", query)
+    page.wait_for_function("q => document.getElementById('search-status').textContent.includes('match')", arg=query)
+    return page.locator("#search-results li > a").all_inner_texts()
+
+
+@pytest.mark.parametrize("site", ["fixture_site", "real_site"])
+def test_typo_search_finds_starcoder_and_santacoder_first(request, open_page, site):
+    page = open_page(request.getfixturevalue(site) + "index.html")
+    assert _search(page, "starcder")[0] == "StarCoder"
+    assert _search(page, "santacodr")[0] == "SantaCoder"
+    assert page.locator("#search-results li > a").first.get_attribute("href").endswith("models/santacoder.html")
+    assert _search(page, "humaneval")[0] == "HumanEval"  # the exact name before MultiPL-HumanEval, HumanEval+
+
+
+def test_search_answers_within_budget_over_the_whole_catalog(real_site, open_page):
+    page = open_page(real_site + "index.html")
+    page.wait_for_selector("html[data-search-ready=true]")
+    timings = page.evaluate(
+        """queries => queries.map(q => { window.nl2codeSearch.search(q); return window.nl2codeSearch.lastMs; })""",
+        ["starcder", "santacodr", "code llama", "humaneval", "pass@k", "deepseek coder v2", "data science", "s", "qwen"],
+    )
+    n_docs = page.evaluate("fetch('data/search.json').then(r => r.json()).then(d => d.length)")
+    assert n_docs > 100
+    assert max(timings) <= SEARCH_BUDGET_MS, timings
+
+
+def test_home_page_stays_within_budget_and_loads_no_chart_code(real_site, open_page, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))
+    page.goto(real_site + "index.html")
+    page.wait_for_selector("html[data-search-ready=true]")
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert any(url.endswith("minisearch.js") for url in sizes) and any(url.endswith("search.json") for url in sizes)
+    assert not [url for url in sizes if "vega" in url]
+    assert all(url.startswith(real_site) for url in sizes), "a resource came from another host"
+    assert sum(sizes.values()) <= HOME_BUDGET_BYTES, sizes
+
+
+def test_facets_narrow_results_show_counts_and_live_in_the_url(fixture_site, open_page):
+    page = open_page(fixture_site + "explore.html")
+    page.wait_for_selector("html[data-search-ready=true]")
+    results = page.locator("#search-results li")
+    assert results.count() == 14  # 7 models, 4 benchmarks, 2 papers, 1 metric
+    page.check('input[name="kind"][value="model"]')
+    assert results.count() == 7
+    weights_open = page.locator('input[name="weights"][value="open"]').locator("xpath=..")
+    assert weights_open.locator("[data-count]").inner_text() == "5"
+    page.check('input[name="weights"][value="open"]')
+    assert results.count() == 5
+    page.check('input[name="size"][value="7B–20B"]')
+    assert sorted(results.locator("a").all_inner_texts()) == ["CodeGen", "StarCoder", "StarCoder2"]
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"kind": ["model"], "weights": ["open"], "size": ["7B–20B"]}
+    page.fill("#q", "star")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 2")
+    assert parse_qs(urlparse(page.url).query)["q"] == ["star"]
+
+    shared = open_page(page.url)  # the same view, opened from the shared URL
+    shared.wait_for_selector("html[data-search-ready=true]")
+    assert sorted(shared.locator("#search-results li a").all_inner_texts()) == ["StarCoder", "StarCoder2"]
+    assert shared.is_checked('input[name="size"][value="7B–20B"]') and shared.input_value("#q") == "star"
+
+
+def _column(page, attribute: str) -> list[str]:
+    return page.eval_on_selector_all("#board tbody tr:not([hidden])", f"rows => rows.map(r => r.getAttribute('{attribute}'))")
+
+
+def test_leaderboard_sorts_by_any_column_and_toggles_provenance(fixture_site, open_page):
+    page = open_page(fixture_site + "leaderboards/humaneval--pass-1.html")
+    page.wait_for_selector("#board[data-ready=true]")
+    values = [float(v) for v in _column(page, "data-value")]
+    assert values == sorted(values, reverse=True) and len(values) == 10
+    page.click("th[data-sort=size] button")
+    sizes = [float(v) for v in _column(page, "data-size")]
+    assert sizes == sorted(sizes, reverse=True)
+    assert page.get_attribute("th[data-sort=size]", "aria-sort") == "descending"
+    page.click("th[data-sort=size] button")
+    assert [float(v) for v in _column(page, "data-size")] == sorted(sizes)
+    page.click("th[data-sort=model] button")
+    models = _column(page, "data-model")
+    assert models == sorted(models)
+    page.check('input[name="show"][value="reproduced"]')
+    assert _column(page, "data-provenance") == ["reproduced"]
+    assert parse_qs(urlparse(page.url).query) == {"show": ["reproduced"], "sort": ["model"], "dir": ["ascending"]}
+    page.check('input[name="show"][value="published"]')
+    assert set(_column(page, "data-provenance")) == {"published"} and len(_column(page, "data-provenance")) == 9
+
+
+def test_provenance_of_a_number_opens_from_the_table(fixture_site, open_page):
+    page = open_page(fixture_site + "leaderboards/humaneval--pass-1.html")
+    row = page.locator('#board tbody tr[data-provenance="reproduced"]')
+    row.locator("summary").click()
+    details = row.locator("details dl").inner_text()
+    assert "nl2code evaluate samples.jsonl" in details and "nl2code 0.1.0" in details
+
+
+def test_size_chart_draws_one_point_per_model(fixture_site, open_page):
+    page = open_page(fixture_site + "leaderboards/humaneval--pass-1.html")
+    page.wait_for_selector(".chart[data-rendered=true]")
+    assert page.locator(".chart svg g.points_marks > path").count() == HUMANEVAL_PASS1_POINTS
+    assert page.locator(".chart svg g.frontier_marks > path").count() == 1
+
+
+def test_charts_page_draws_the_release_timeline_with_every_dated_variant(fixture_site, open_page):
+    page = open_page(fixture_site + "charts.html")
+    page.wait_for_function("() => document.querySelectorAll('.chart[data-rendered=true]').length === document.querySelectorAll('.chart').length")
+    timeline = page.locator("#chart-timeline svg g.points_marks > path")
+    assert timeline.count() == 10  # every fixture variant has a size and a (family) release date
+    # Codex's published numbers at T=0.2 (pass@1) and T=0.8 (pass@100), and our run's pass@1 at T=0.8
+    assert page.locator("#chart-temperature svg g.points_marks > path").count() == 3
+
+
+def test_downloads_hold_exactly_the_rows_in_view(fixture_site, open_page):
+    page = open_page(fixture_site + "leaderboards/humaneval--pass-1.html")
+    page.check('input[name="show"][value="published"]')
+    with page.expect_download() as info:
+        page.click("button[data-download=csv]")
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    assert info.value.suggested_filename == "humaneval--pass-1-published.csv"
+    assert len(rows) == 9 and {r["provenance"] for r in rows} == {"published"}
+    assert [int(r["rank"]) for r in rows] == list(range(1, 10))
+    page.check('input[name="show"][value="all"]')
+    with page.expect_download() as info:
+        page.click("button[data-download=json]")
+    records = json.loads(Path(info.value.path()).read_text())
+    assert len(records) == 10 and records[0]["model"] == "starcoder2-15b"
+
+    run = open_page(fixture_site + "runs/run-linked.html")
+    with run.expect_download() as info:
+        run.click("text=samples.csv")
+    assert len(list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))) == 12
+
+
+def test_pages_read_without_javascript(fixture_site, open_page):
+    page = open_page(fixture_site + "leaderboards/humaneval--pass-1.html", java_script_enabled=False)
+    assert page.locator("#board tbody tr").count() == 10
+    assert page.locator("#board tbody tr").first.locator("td").nth(1).inner_text() == "StarCoder2-15B"
+    explore = open_page(fixture_site + "explore.html", java_script_enabled=False)
+    assert explore.locator("#search-results li").count() == 14
+
+
+def test_dark_mode_follows_the_system(fixture_site, open_page):
+    background = "getComputedStyle(document.body).backgroundColor"
+    assert open_page(fixture_site + "index.html", color_scheme="dark").evaluate(background) == "rgb(20, 23, 27)"
+    assert open_page(fixture_site + "index.html", color_scheme="light").evaluate(background) == "rgb(255, 255, 255)"
+
+
+def test_keyboard_alone_can_search_open_a_result_and_sort(fixture_site, open_page):
+    page = open_page(fixture_site + "index.html")
+    page.wait_for_selector("html[data-search-ready=true]")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("starcder")
+    page.wait_for_selector("#search-results li a")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "StarCoder"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/models/starcoder.html")
+
+    board = open_page(fixture_site + "leaderboards/humaneval--pass-1.html")
+    board.wait_for_selector("#board[data-ready=true]")
+    for _ in range(40):
+        board.keyboard.press("Tab")
+        if board.evaluate("document.activeElement.closest('th') && document.activeElement.closest('th').dataset.sort") == "size":
+            break
+    board.keyboard.press("Enter")
+    assert board.get_attribute("th[data-sort=size]", "aria-sort") == "descending"
+
+
+@pytest.mark.parametrize("path", ["index.html", "explore.html", "leaderboards/humaneval--pass-1.html", "models/codex.html", "charts.html", "runs/run-linked.html"])
+def test_pages_fit_a_phone_screen(fixture_site, open_page, path):
+    page = open_page(fixture_site + path, viewport={"width": 375, "height": 800})
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
