@@ -236,7 +236,10 @@ def test_run_page_shows_pass_rates_verdicts_and_downloads(built):
     # pass@1 = mean of c/n = (3/4 + 0 + 1/4) / 3
     assert run.scores["pass@1"] == pytest.approx(100 * (0.75 + 0 + 0.25) / 3)
     html = (out / "runs/run-linked.html").read_text()
-    assert html.count('class="verdict v-failed"') == 8 and html.count('class="verdict v-passed"') == 4
+    samples_table = html[html.index('id="samples"'):]
+    assert samples_table.count('class="verdict v-failed"') == 8 and samples_table.count('class="verdict v-passed"') == 4
+    assert 'v-failed">failed</span> 8, <span class="verdict v-passed">passed</span> 4' in html  # the verdict counts
+    assert "<dt>Decoding</dt><dd>T=0.8, n=4</dd>" in html
     assert "75%" in html and "AssertionError: wrong value" in html
     with open(out / "data/runs/run-linked-samples.csv", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 12

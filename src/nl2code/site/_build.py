@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ import jinja2
 
 from nl2code import __version__
 from nl2code.site import _charts
-from nl2code.site._data import FACETS, KIND_DIRS, SiteData, facet_counts, format_params, label_slug, slug
+from nl2code.site._data import FACETS, KIND_DIRS, SiteData, describe_decoding, facet_counts, format_params, label_slug, slug
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,10 @@ def _write_run(writer: _Writer, run: Any) -> None:
         shown.append((sample, None if anchor in seen else anchor))
         seen.add(anchor)
     downloads = {"json": f"{base}.json", "problems": f"{base}-problems.csv", "samples": f"{base}-samples.csv"}
-    writer.page(run.url, "run.html", run=run, sample_rows=shown, downloads=downloads)
+    per_problem = max((p.samples for p in run.problems), default=None)
+    decoding = describe_decoding({"temperature": run.temperature, "top_p": run.top_p, "n": per_problem, "max_new_tokens": run.max_new_tokens})
+    verdicts = Counter(s.status for s in run.samples).most_common()
+    writer.page(run.url, "run.html", run=run, sample_rows=shown, downloads=downloads, decoding=decoding, verdicts=verdicts)
 
 
 def _cited_by(data: SiteData, paper_id: str) -> list[dict[str, Any]]:

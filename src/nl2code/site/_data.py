@@ -231,6 +231,7 @@ class Leaderboard:
 
 
 def describe_decoding(decoding: dict[str, Any] | None) -> str:
+    decoding = {k: v for k, v in (decoding or {}).items() if v is not None}
     if not decoding:
         return "not reported"
     parts = []
@@ -373,7 +374,8 @@ class SiteData:
         )
 
     def _run_rows(self, run: RunView) -> dict[str, Row]:
-        decoding = {"temperature": run.temperature, "top_p": run.top_p, "n": run.n, "max_new_tokens": run.max_new_tokens}
+        per_problem = max((p.samples for p in run.problems), default=None)
+        decoding = {"temperature": run.temperature, "top_p": run.top_p, "n": per_problem or run.n, "max_new_tokens": run.max_new_tokens}
         rows = {}
         for label, value in run.scores.items():
             rows[label] = Row(
@@ -390,7 +392,7 @@ class SiteData:
                 source_table=None,
                 source_kind="nl2code-run",
                 verified=True,
-                decoding=describe_decoding({k: v for k, v in decoding.items() if v is not None}),
+                decoding=describe_decoding(decoding),
                 prompt_style=run.prompt_style or "unknown",
                 harness=f"nl2code {run.package_version}" if run.package_version else "nl2code",
                 setting=run.backend,

@@ -66,7 +66,7 @@ def run_view(run: dict[str, Any], executions: list[dict[str, Any]]) -> RunView:
         finished_at=run.get("updated_at") if run.get("status") == "complete" else None,
         temperature=_number(_setting(settings, "temperature")),
         top_p=_number(_setting(settings, "top_p")),
-        n=run.get("n_samples") or _number(_setting(settings, "n")),
+        n=max((p.samples for p in problems), default=None),  # samples per problem (the store counts them all)
         max_new_tokens=_number(_setting(settings, "max_new_tokens", "max_tokens")),
         prompt_style=_setting(settings, "prompt_style", "template", "style"),
         package_version=run.get("nl2code_version"),
