@@ -3,8 +3,8 @@
 
 It typed the companion site's 85 model and 38 benchmark posts and the survey's tables, fixed
 the site's known errors and added the post-2023 models and benchmarks. The YAML files are the
-source of truth afterwards; rerunning this overwrites the files it generates (use --out to
-write elsewhere and diff). Curated facts live in the tables below, each with its source.
+source of truth afterwards; rerunning this overwrites the files it generates, so hand edits
+to them are lost (use --out to write elsewhere and diff). Curated facts live in the tables below, each with its source.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -454,11 +453,9 @@ class Builder:
         self.results.update(NEW_RESULTS)
 
     def write(self, out: Path) -> None:
+        # Files are overwritten one by one, never deleted: results published later stay.
         for folder in ("models", "benchmarks", "papers", "metrics", "results"):
-            target = out / folder
-            if target.exists():
-                shutil.rmtree(target)
-            target.mkdir(parents=True)
+            (out / folder).mkdir(parents=True, exist_ok=True)
         self.papers["nl2code-survey-2022"] = SURVEY_PAPER
         for kind, items in (("models", self.models), ("benchmarks", self.benchmarks), ("papers", self.papers), ("metrics", self.metrics)):
             for eid, record in items.items():
