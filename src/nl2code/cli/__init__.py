@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "run": "nl2code.cli.generate:run",
     "catalog": "nl2code.cli.catalog:catalog",
     "site": "nl2code.cli.site:site",
+    "doctor": "nl2code.cli.doctor:doctor",
 }
 
 

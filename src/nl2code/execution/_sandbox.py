@@ -129,9 +129,18 @@ class BasicSandbox:
 
 
 def make_sandbox(mode: str, worker_index: int, n_workers: int) -> Sandbox:
-    """Build the sandbox for one worker. `mode`: "weak" or "auto" (the strongest available)."""
-    if mode not in {"weak", "auto"}:
-        from nl2code.errors import ConfigError
+    """Build the sandbox for one worker. `mode`: "auto" (the strongest available here), "strong"
+    (kernel isolation or an error) or "weak"."""
+    from nl2code.errors import ConfigError
 
-        raise ConfigError(f"unknown isolation mode {mode!r} (--isolation): use 'auto' or 'weak'")
+    if mode not in {"weak", "auto", "strong"}:
+        raise ConfigError(f"unknown isolation mode {mode!r} (--isolation): use 'auto', 'strong' or 'weak'")
+    if mode != "weak":
+        from nl2code.execution.isolation import make_strong_sandbox
+
+        strong = make_strong_sandbox(worker_index, n_workers)
+        if strong is not None:
+            return strong
+        if mode == "strong":
+            raise ConfigError("strong isolation is not available here (see `nl2code doctor`); use --isolation auto or weak")
     return BasicSandbox(worker_index, n_workers)

@@ -1,5 +1,5 @@
 """One cgroup per worker, reused by each of its samples in turn: memory and process caps, and a
-kill that no fork race escapes (cgroup v2 `cgroup.kill`, or v1 freezer: freeze, kill, thaw).
+kill that no fork race escapes (cgroup v2 `cgroup.kill`; v1: pids.max clamped, then SIGKILL).
 
 The cgroups are made below the cgroups the worker already lives in, so whatever limits the
 machine puts on the evaluator keep holding for its samples.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 log = logging.getLogger(__name__)
 
 ROOT = "/sys/fs/cgroup"
-V1_CONTROLLERS = ("memory", "pids", "freezer")
+V1_CONTROLLERS = ("memory", "pids")
 
 
 def _read(path: str) -> str:
@@ -49,42 +49,79 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _fast_write(path: str, value: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, value)
+    finally:
+        os.close(fd)
+
+
+def _fast_read(path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+WORKER_MEMORY_MARGIN = 512 * 1024**2  # the worker's own memory, charged to the same cgroup (v1)
+
+
 @dataclass
 class WorkerCgroup:
-    """The cgroup (one directory per controller) that holds one worker's current sample."""
+    """The cgroup (one directory per controller) that holds one worker's current sample.
+
+    cgroup v1: the worker itself moves in once, so each child is born inside and no sample pays
+    for a cgroup migration (a costly, RCU-synchronised operation); the worker is exempt from the
+    OOM killer (or, without CAP_SYS_RESOURCE, its samples are the OOM killer's first choice) and the
+    kill spares it. cgroup v2: the child moves into a leaf the worker is not in
+    (no internal processes), killed with `cgroup.kill`."""
 
     dirs: dict[str, str]  # controller -> directory ("" for v2)
     version: int
-    _procs_files: tuple[str, ...] = field(default=(), init=False)
+    owner: int | None = None  # the worker's pid, when it lives inside (v1)
+    _procs: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
-        self._procs_files = tuple(os.path.join(d, "cgroup.procs") for d in self.dirs.values())
+        self._procs = os.path.join(self.dirs["pids" if self.version == 1 else ""], "cgroup.procs")
 
     @property
     def label(self) -> str:
         return f"cgroup-v{self.version}"
 
-    def set_limits(self, memory_bytes: int, processes: int) -> None:
-        if self.version == 2:
-            _write(os.path.join(self.dirs[""], "memory.max"), str(memory_bytes))
-            _write(os.path.join(self.dirs[""], "pids.max"), str(processes))
+    def adopt_worker(self) -> None:
+        """v1: move the calling worker in, shielded from the OOM killer (its children reset that)."""
+        if self.version != 1:
             return
-        _write(os.path.join(self.dirs["memory"], "memory.limit_in_bytes"), str(memory_bytes))
-        _write(os.path.join(self.dirs["pids"], "pids.max"), str(processes))
+        try:
+            _write("/proc/self/oom_score_adj", "-1000")
+        except OSError:  # no CAP_SYS_RESOURCE: the children's +1000 still makes them the victims
+            log.debug("worker not exempted from the OOM killer")
+        for d in self.dirs.values():
+            _write(os.path.join(d, "cgroup.procs"), str(os.getpid()))
+        self.owner = os.getpid()
 
-    def enter(self) -> None:
-        """Move the calling process into the cgroup (called in the sample's child, as root)."""
-        for procs in self._procs_files:
-            _write(procs, "0")
+    def enter(self, memory_bytes: int, processes: int) -> None:
+        """In the sample's child, as root: set the limits and make this process the cgroup's."""
+        if self.version == 2:
+            _fast_write(os.path.join(self.dirs[""], "memory.max"), str(memory_bytes).encode())
+            _fast_write(os.path.join(self.dirs[""], "pids.max"), str(processes).encode())
+            _fast_write(self._procs, b"0")
+            return
+        _fast_write("/proc/self/oom_score_adj", b"1000")
+        _fast_write(os.path.join(self.dirs["memory"], "memory.limit_in_bytes"), str(memory_bytes + WORKER_MEMORY_MARGIN).encode())
+        _fast_write(os.path.join(self.dirs["pids"], "pids.max"), str(processes + 2).encode())  # + worker + child
 
     def pids(self) -> list[int]:
-        found: set[int] = set()
-        for procs in self._procs_files:
-            try:
-                found.update(int(x) for x in _read(procs).split())
-            except OSError:
-                pass
-        return sorted(found)
+        try:
+            found = [int(x) for x in _fast_read(self._procs).split()]
+        except OSError:
+            return []
+        return [p for p in found if p != self.owner]
 
     def oom_kills(self) -> int:
         """How many processes the kernel's OOM killer took from this cgroup so far."""
@@ -102,44 +139,41 @@ class WorkerCgroup:
         return 0
 
     def kill_all(self, timeout: float = 5.0) -> bool:
-        """SIGKILL every process in the cgroup; True once it is empty."""
+        """SIGKILL every process in the cgroup but the worker; True once none is left."""
+        if not self.pids():
+            return True
         if self.version == 2:
             _write(os.path.join(self.dirs[""], "cgroup.kill"), "1")
             return self._wait_empty(timeout)
-        freezer = self.dirs.get("freezer")
+        # No fork succeeds once pids.max is at the worker alone: the kill loop cannot be outrun.
+        pids_max = os.path.join(self.dirs["pids"], "pids.max")
+        _fast_write(pids_max, b"1")
         deadline = time.monotonic() + timeout
-        while self.pids():
-            if freezer:
-                self._freeze(freezer, deadline)
-            for pid in self.pids():
+        while (left := self.pids()) and time.monotonic() < deadline:
+            for pid in left:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            if freezer:
-                _write(os.path.join(freezer, "freezer.state"), "THAWED")
-            if self._wait_empty(0.05) or time.monotonic() > deadline:
-                break
+            self._wait_empty(0.05)
+        _fast_write(pids_max, b"max")
         return not self.pids()
 
-    def _freeze(self, freezer: str, deadline: float) -> None:
-        state = os.path.join(freezer, "freezer.state")
-        _write(state, "FROZEN")
-        while _read(state).strip() != "FROZEN" and time.monotonic() < deadline:
-            time.sleep(0.0005)
-
     def _wait_empty(self, timeout: float) -> bool:
-        # Killed processes leave the cgroup only once they are reaped; the caller reaps.
+        # Killed processes leave the cgroup only once they are reaped; the worker, a child
+        # subreaper, inherits them, so reap here.
         end = time.monotonic() + timeout
         while self.pids():
             if time.monotonic() > end:
                 return False
             _reap_some()
-            time.sleep(0.0005)
+            time.sleep(0.0002)
         return True
 
     def remove(self) -> None:
         self.kill_all(timeout=1.0)
+        if self.owner == os.getpid():
+            return  # still inside: the directories go once this worker has exited (stale sweep)
         for d in self.dirs.values():
             try:
                 os.rmdir(d)
@@ -212,7 +246,7 @@ def _v2_root() -> str | None:
 def _create_v2(name: str, own: dict[str, str]) -> WorkerCgroup:
     root = _v2_root()
     if root is None or "" not in own:
-        raise OSError(38, "no cgroup hierarchy with memory, pids and freezer controllers")
+        raise OSError(38, "no cgroup hierarchy with memory and pids controllers")
     parent = os.path.join(root, own[""].lstrip("/"))
     available = _read(os.path.join(parent, "cgroup.subtree_control")).split()
     if not {"memory", "pids"} <= set(available):

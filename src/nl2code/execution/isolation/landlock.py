@@ -76,25 +76,35 @@ def fs_rights(abi: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """What one sample may touch. Paths that do not exist are skipped."""
+    """What every sample of a worker may touch besides its own directory, resolved once per
+    worker: (path, rights) pairs, so that the child only opens and adds them."""
 
-    read_only: tuple[str, ...]
-    read_write: tuple[str, ...]
+    rules: tuple[tuple[str, int], ...]
     abi: int
 
     @property
     def handled_fs(self) -> int:
         return fs_rights(self.abi)
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(path for path, _ in self.rules)
+
+
+def _minimal(paths: list[str]) -> list[str]:
+    """Drop paths that lie inside another path of the list (a rule covers what is beneath)."""
+    return [p for p in paths if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in paths)]
+
 
 def make_policy(extra_read_only: tuple[str, ...] = (), abi: int | None = None) -> Policy:
-    """The base policy of a worker: system paths and the interpreter's own paths read-only."""
+    """The base policy of a worker: system paths and the interpreter's own paths read-only,
+    a few devices read-write."""
     abi = abi_version() if abi is None else abi
-    seen: list[str] = []
-    for path in SYSTEM_PATHS + extra_read_only:
-        if path and os.path.exists(path) and path not in seen:
-            seen.append(path)
-    return Policy(read_only=tuple(seen), read_write=WRITABLE_DEVICES, abi=abi)
+    read_only = _minimal(sorted({p for p in SYSTEM_PATHS + extra_read_only if p and os.path.isdir(p)}))
+    file_rw = FS_READ_FILE | FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0)
+    rules = [(p, READ_ONLY) for p in read_only]
+    rules += [(p, file_rw) for p in WRITABLE_DEVICES if os.path.exists(p) and not os.path.isdir(p)]
+    return Policy(rules=tuple(rules), abi=abi)
 
 
 def _add_path_rule(ruleset_fd: int, path: str, access: int) -> None:
@@ -132,12 +142,8 @@ def restrict(policy: Policy, own_dirs: tuple[str, ...]) -> None:
         what="landlock_create_ruleset",
     )
     try:
-        # Directory-only rights on a file make add_rule fail with EINVAL, hence the split.
-        file_rw = FS_READ_FILE | FS_WRITE_FILE | (FS_TRUNCATE if policy.abi >= 3 else 0)
-        for path in policy.read_only:
-            _add_path_rule(ruleset_fd, path, READ_ONLY if os.path.isdir(path) else READ_ONLY & ~FS_READ_DIR)
-        for path in policy.read_write:
-            _add_path_rule(ruleset_fd, path, handled if os.path.isdir(path) else file_rw)
+        for path, access in policy.rules:
+            _add_path_rule(ruleset_fd, path, access)
         for path in own_dirs:
             _add_path_rule(ruleset_fd, path, handled)
         _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)

@@ -49,6 +49,16 @@ def _others_can_enter(path: str) -> bool:
         return False
 
 
+def blocking_ancestor(path: str) -> str | None:
+    """The topmost ancestor of `path` that other users cannot enter, if any."""
+    parts = os.path.abspath(path).strip("/").split("/")
+    for i in range(1, len(parts)):
+        ancestor = "/" + "/".join(parts[:i])
+        if not _others_can_enter(ancestor):
+            return ancestor
+    return None
+
+
 def plan_reveals(paths: list[str]) -> tuple[Reveal, ...]:
     """Group `paths` by their topmost ancestor that others cannot enter."""
     groups: dict[str, list[str]] = {}
@@ -82,16 +92,16 @@ def interpreter_paths() -> list[str]:
     return paths
 
 
-def enter_sample_mounts(
-    sample_dir: str, size_bytes: int, inodes: int, uid: int, gid: int, reveals: tuple[Reveal, ...] = (),
-    extra_flags: int = 0,
-) -> None:
-    """In a new mount namespace (plus `extra_flags` namespaces): apply `reveals`, then mount a
-    fresh tmpfs of at most `size_bytes` and `inodes` over `sample_dir`, owned by uid:gid.
+def worker_paths() -> list[str]:
+    """What a worker itself needs beyond the interpreter: the temporary directory it works in."""
+    import tempfile
 
-    Everything the sample writes vanishes with its last process; no other sample sees it."""
-    _sys.unshare(_sys.CLONE_NEWNS | extra_flags)
-    _sys.mount(None, "/", None, _sys.MS_REC | _sys.MS_PRIVATE)
+    return [*interpreter_paths(), tempfile.gettempdir()]
+
+
+def apply_reveals(reveals: tuple[Reveal, ...]) -> None:
+    """In the caller's own (already private) mount namespace, cover each `hidden` directory with
+    an empty tmpfs and bind back only the paths to `keep`."""
     for reveal in reveals:
         fds = [os.open(p, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for p in reveal.keep]
         try:
@@ -102,6 +112,34 @@ def enter_sample_mounts(
         finally:
             for fd in fds:
                 os.close(fd)
+
+
+def enter_private_mounts(reveals: tuple[Reveal, ...] = ()) -> None:
+    """A private mount namespace for this process (a worker), with `reveals` applied."""
+    _sys.unshare(_sys.CLONE_NEWNS)
+    _sys.mount(None, "/", None, _sys.MS_REC | _sys.MS_PRIVATE)
+    apply_reveals(reveals)
+
+
+def enter_sample_mounts(
+    sample_dir: str, size_bytes: int, inodes: int, uid: int, gid: int, reveals: tuple[Reveal, ...] = (),
+    extra_flags: int = 0, make_private: bool = True, cover: str | None = None,
+) -> None:
+    """In a new mount namespace (plus `extra_flags` namespaces): apply `reveals`, then mount a
+    fresh tmpfs of at most `size_bytes` and `inodes` over `sample_dir`, owned by uid:gid.
+
+    Everything the sample writes vanishes with its last process; no other sample sees it.
+    `make_private=False` skips re-marking the mounts private (the worker already did).
+    `cover`: an ancestor of `sample_dir` the sample's uid cannot enter; it is covered with an
+    empty tmpfs in which only the path down to `sample_dir` exists, so the sample reaches its
+    own directory by its absolute path and sees nothing else there."""
+    _sys.unshare(_sys.CLONE_NEWNS | extra_flags)
+    if make_private:
+        _sys.mount(None, "/", None, _sys.MS_REC | _sys.MS_PRIVATE)
+    apply_reveals(reveals)
+    if cover is not None:
+        _sys.mount("tmpfs", cover, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, "size=64k,nr_inodes=256,mode=755")
+        os.makedirs(sample_dir, mode=0o755, exist_ok=True)
     opts = f"size={max(size_bytes, 4096)},nr_inodes={inodes},mode=700,uid={uid},gid={gid}"
     _sys.mount("tmpfs", sample_dir, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, opts)
 

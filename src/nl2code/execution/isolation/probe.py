@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import signal
 import socket
 import tempfile
 from collections.abc import Callable
@@ -35,8 +37,24 @@ def _expect_errno(fn: Callable[[], object], codes: set[int], what: str) -> None:
     raise ProbeFailed(f"{what} still works")
 
 
+def in_temp_dirs(n: int, fn: Callable[..., None]) -> None:
+    """Run `fn(*dirs)` in a forked child with `n` fresh directories, removed afterwards from
+    here (the child may have mounted over them or lost the right to delete them)."""
+    dirs = [tempfile.mkdtemp(prefix="nl2code-probe-") for _ in range(n)]
+    try:
+        error = _probe_in_child(lambda: fn(*dirs))
+    finally:
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
+    if error is not None:
+        raise ProbeFailed(error)
+
+
 def check_network_namespace() -> None:
-    namespaces.enter_network_namespace()
+    if os.geteuid() != 0:
+        namespaces.enter_user_namespace()  # brings its own network namespace
+    else:
+        namespaces.enter_network_namespace()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         _expect_errno(lambda: s.connect(("1.1.1.1", 53)), {errno.ENETUNREACH, errno.EHOSTUNREACH}, "connect 1.1.1.1")
 
@@ -48,13 +66,21 @@ def check_user_namespace() -> None:
 
 
 def check_sample_tmpfs() -> None:
-    uid = os.geteuid()
-    with tempfile.TemporaryDirectory(prefix="nl2code-probe-") as d:
-        if uid != 0:
-            namespaces.enter_user_namespace()
-        namespaces.enter_sample_mounts(d, 1 << 20, 64, 0, 0)
-        with open(os.path.join(d, "big"), "wb") as f:
-            _expect_errno(lambda: f.write(b"x" * (2 << 20)) and f.flush(), {errno.ENOSPC}, "writing 2 MiB into a 1 MiB directory")
+    if os.geteuid() != 0:
+        namespaces.enter_user_namespace()
+    in_temp_dirs(1, _tmpfs_caps_size)
+
+
+def _tmpfs_caps_size(d: str) -> None:
+    namespaces.enter_sample_mounts(d, 1 << 20, 64, 0, 0)
+    chunk = b"x" * (64 << 10)
+
+    def fill() -> None:
+        with open(os.path.join(d, "big"), "wb", buffering=0) as f:
+            for _ in range(32):
+                f.write(chunk)
+
+    _expect_errno(fill, {errno.ENOSPC}, "writing 2 MiB into a 1 MiB directory")
 
 
 def check_pid_namespace() -> None:
@@ -71,28 +97,31 @@ def check_pid_namespace() -> None:
 
 def check_cgroup() -> None:
     group = cgroups.create_worker_cgroup(f"probe-{os.getpid()}")
-    try:
-        group.set_limits(256 << 20, 8)
-        pid = os.fork()
-        if pid == 0:
-            group.enter()
+    group.adopt_worker()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        group.enter(256 << 20, 3)
+        os.setsid()
+        if os.fork() == 0:  # a grandchild that leaves the session: a process-group kill misses it
             os.setsid()
-            if os.fork() == 0:  # a grandchild that escapes the process group
-                os.setsid()
-            while True:
-                os.pause()
-        for _ in range(1000):
-            if len(group.pids()) == 2:
-                break
-            os.sched_yield()
-        if len(group.pids()) != 2:
-            raise ProbeFailed(f"expected 2 processes in the cgroup, found {group.pids()}")
-        if not group.kill_all():
-            raise ProbeFailed("processes survived the cgroup kill")
-    finally:
-        group.remove()
-    if group.version == 1 and "freezer" not in group.dirs:
-        raise ProbeFailed("no freezer controller")
+        try:
+            for _ in range(10):  # the process cap (3 + worker + child) stops this loop
+                if os.fork() == 0:
+                    break
+        except OSError:
+            os.write(w, b"capped")
+        while True:
+            signal.pause()
+    os.close(w)
+    capped = os.read(r, 6)
+    os.close(r)
+    if capped != b"capped":
+        raise ProbeFailed("the process cap of the cgroup did not stop a fork loop")
+    if len(group.pids()) < 2:
+        raise ProbeFailed(f"expected the sample's processes in the cgroup, found {group.pids()}")
+    if not group.kill_all():
+        raise ProbeFailed("processes survived the cgroup kill")
 
 
 def check_uid_drop() -> None:
@@ -108,7 +137,8 @@ def check_landlock() -> None:
     policy = landlock.make_policy()
     if policy.abi < 1:
         raise OSError(errno.ENOSYS, "Landlock is not available on this kernel")
-    with tempfile.TemporaryDirectory(prefix="nl2code-probe-") as own, tempfile.TemporaryDirectory(prefix="nl2code-probe-") as other:
+
+    def confined(own: str, other: str) -> None:
         landlock.restrict(policy, (own,))
         with open(os.path.join(own, "ok"), "w") as f:
             f.write("allowed")
@@ -116,6 +146,8 @@ def check_landlock() -> None:
         _expect_errno(lambda: os.listdir(other), {errno.EACCES}, "listing another directory")
         if policy.abi >= 6:
             _expect_errno(lambda: os.kill(os.getppid(), 0), {errno.EPERM}, "signalling a process outside the sandbox")
+
+    in_temp_dirs(2, confined)
 
 
 def check_seccomp() -> None:

@@ -112,9 +112,19 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
+class Loaded:
+    """A filter program held in memory, ready to install in a forked child with two prctl calls."""
+
+    def __init__(self, program: bytes) -> None:
+        self._buffer = ctypes.create_string_buffer(program, len(program))
+        self._fprog = _SockFprog(len(program) // 8, ctypes.cast(self._buffer, ctypes.c_void_p))
+        self.address = ctypes.addressof(self._fprog)
+
+    def install(self) -> None:
+        """Load the filter on this process; every process it starts inherits it."""
+        _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
+        _sys.prctl(_sys.PR_SET_SECCOMP, _sys.SECCOMP_MODE_FILTER, self.address)
+
+
 def install(program: bytes) -> None:
-    """Load the filter on this process; it is inherited by every process it starts."""
-    buf = ctypes.create_string_buffer(program, len(program))
-    fprog = _SockFprog(len(program) // 8, ctypes.cast(buf, ctypes.c_void_p))
-    _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
-    _sys.prctl(_sys.PR_SET_SECCOMP, _sys.SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
+    Loaded(program).install()

@@ -48,31 +48,51 @@ def _probe_in_child(fn) -> str | None:  # noqa: ANN001 - a zero-argument callabl
     return None if message == "ok" else (message or "the probe died without a word")
 
 
-def _sample_mounts_probe(flags: int, uid: int, gid: int, reveals: tuple[namespaces.Reveal, ...]) -> None:
-    with tempfile.TemporaryDirectory(prefix="nl2code-probe-") as d:
-        namespaces.enter_sample_mounts(d, 1 << 20, 64, uid, gid, reveals, extra_flags=flags)
+def _sample_mounts_probe(flags: int, uid: int, gid: int, make_private: bool) -> None:
+    d = tempfile.mkdtemp(prefix="nl2code-probe-")
+    try:
+        error = _probe_in_child(
+            lambda: namespaces.enter_sample_mounts(d, 1 << 20, 64, uid, gid, extra_flags=flags, make_private=make_private)
+        )
+    finally:
+        os.rmdir(d)
+    if error is not None:
+        raise OSError(error)
 
 
 class StrongSandbox:
     """Linux isolation with every layer that works here; `level` names them."""
 
-    def __init__(self, worker_index: int, n_workers: int) -> None:
+    def __init__(self, worker_index: int, n_workers: int, skip: frozenset[str] = frozenset()) -> None:
+        self.skip = skip  # layer names left out on purpose (measurements, debugging)
         self.basic = BasicSandbox(worker_index, n_workers)
         self.n_workers = n_workers
         self.as_root = os.geteuid() == 0
         self.layers: list[str] = []
         self.missing: dict[str, str] = {}
         self.cgroup: cgroups.WorkerCgroup | None = None
-        self.reveals: tuple[namespaces.Reveal, ...] = ()
         self.uid = self.gid = 0
         self.pid_namespace = False
-        self.private_mounts = False
+        self.sample_mounts = False
+        self.worker_mounts = False
         self.base_processes = 0
         if self.as_root:
             self._setup_root()
         else:
             self._setup_user_namespace()
-        self._setup_common()
+        self._setup_sample_namespaces()
+        abi = 0 if "landlock" in skip else None
+        self.policy = landlock.make_policy(tuple(namespaces.interpreter_paths()), abi=abi)
+        if self.policy.abi >= 1:
+            self.layers.append(f"landlock{self.policy.abi}")
+        else:
+            self.missing["landlock"] = "not available on this kernel"
+        wanted = seccomp.supported() and "seccomp" not in skip
+        self.seccomp = seccomp.Loaded(seccomp.build_filter()) if wanted else None
+        if self.seccomp is not None:
+            self.layers.append("seccomp")
+        else:
+            self.missing["seccomp"] = f"no syscall table for {_sys.MACHINE}"
         kind = "linux-root" if self.as_root else "linux-userns"
         self.level = f"{kind}:{'+'.join(self.layers)}"
         if self.missing:
@@ -80,6 +100,9 @@ class StrongSandbox:
 
     # -- per-worker setup -------------------------------------------------------------
     def _try(self, name: str, fn) -> bool:  # noqa: ANN001
+        if name in self.skip:
+            self.missing[name] = "skipped"
+            return False
         try:
             fn()
         except OSError as exc:
@@ -90,13 +113,23 @@ class StrongSandbox:
 
     def _setup_root(self) -> None:
         def make_cgroup() -> None:
-            self.cgroup = cgroups.create_worker_cgroup()
+            group = cgroups.create_worker_cgroup()
+            try:
+                group.adopt_worker()
+            except OSError:
+                group.remove()
+                raise
+            self.cgroup = group
 
         if self._try("cgroup", make_cgroup):
             self.layers[-1] = self.cgroup.label
         self._try("netns", namespaces.enter_network_namespace)
+        # Once the uid is dropped, directories such as /root (mode 700) block the interpreter's
+        # own files: the worker's mount namespace shows only those, read from their real place.
+        reveals = namespaces.plan_reveals(namespaces.worker_paths())
+        self.worker_mounts = self._try("mountns", lambda: namespaces.enter_private_mounts(reveals))
         self.uid = self.gid = UID_BASE + os.getpid()
-        self.reveals = namespaces.plan_reveals(namespaces.interpreter_paths())
+        self.layers.append("uid")
 
     def _setup_user_namespace(self) -> None:
         # Raises OSError where user namespaces are blocked: make_sandbox falls back to weak.
@@ -104,39 +137,37 @@ class StrongSandbox:
         self.layers += ["userns", "netns"]
         self.base_processes = _count_processes(os.getuid())
 
-    def _setup_common(self) -> None:
-        for name, flags in (("pidns", _sys.CLONE_NEWPID), ("mountns", 0)):
-            error = _probe_in_child(lambda f=flags: _sample_mounts_probe(f, self.uid, self.gid, self.reveals))
-            if error is None:
-                self.private_mounts = True
-                self.pid_namespace = name == "pidns"
-                self.layers.append("mountns")
-                if self.pid_namespace:
-                    self.layers.append("pidns")
-                break
-            self.missing[name] = error
-        if self.as_root:
-            self.layers.append("uid")
-        self.policy = landlock.make_policy(tuple(namespaces.interpreter_paths()))
-        if self.policy.abi >= 1:
-            self.layers.append(f"landlock{self.policy.abi}")
-        else:
-            self.missing["landlock"] = "not available on this kernel"
-        self.seccomp_program = seccomp.build_filter() if seccomp.supported() else None
-        if self.seccomp_program:
-            self.layers.append("seccomp")
-        else:
-            self.missing["seccomp"] = f"no syscall table for {_sys.MACHINE}"
+    def _setup_sample_namespaces(self) -> None:
+        # A PID namespace costs a second fork per sample; where a cgroup already kills every
+        # process of a sample (root), it is left out.
+        if "tmpfs" in self.skip:
+            return
+        want_pid = self.cgroup is None and "pidns" not in self.skip
+        for flags in ((_sys.CLONE_NEWPID, 0) if want_pid else (0,)):
+            try:
+                _sample_mounts_probe(flags, self.uid, self.gid, not self.worker_mounts)
+            except OSError as exc:
+                self.missing["pidns" if flags else "sample-tmpfs"] = str(exc)
+                continue
+            self.sample_mounts = True
+            self.pid_namespace = bool(flags)
+            self.layers.append("tmpfs")
+            if self.pid_namespace:
+                self.layers.append("pidns")
+            return
 
     # -- per sample ---------------------------------------------------------------------
     def child_enter(self, sample_dir: str, limits: Limits) -> None:
         if self.cgroup is not None:
-            self.cgroup.set_limits(limits.memory_bytes, limits.processes)
-            self.cgroup.enter()
-        if self.private_mounts:
+            self.cgroup.enter(limits.memory_bytes, limits.processes)
+        if self.sample_mounts:
             flags = _sys.CLONE_NEWPID if self.pid_namespace else 0
             size = max(limits.file_size_bytes, 1 << 20)
-            namespaces.enter_sample_mounts(sample_dir, size, SAMPLE_INODES, self.uid, self.gid, self.reveals, flags)
+            cover = namespaces.blocking_ancestor(sample_dir) if self.as_root else None
+            namespaces.enter_sample_mounts(
+                sample_dir, size, SAMPLE_INODES, self.uid, self.gid, extra_flags=flags,
+                make_private=not self.worker_mounts, cover=cover,
+            )
         self.basic.child_enter(sample_dir, limits)  # setsid, chdir into the tmpfs, rlimits
         if not self.as_root:
             # RLIMIT_NPROC counts every process of the real uid, all workers' samples included.
@@ -145,6 +176,8 @@ class StrongSandbox:
         if self.pid_namespace:
             namespaces.fork_into_pid_namespace()
         if self.as_root:
+            if not self.sample_mounts:
+                os.chown(sample_dir, self.uid, self.gid)
             os.setgroups([])
             os.setresgid(self.gid, self.gid, self.gid)
             os.setresuid(self.uid, self.uid, self.uid)
@@ -155,8 +188,8 @@ class StrongSandbox:
         tempfile.tempdir = None
         if self.policy.abi >= 1:
             landlock.restrict(self.policy, (sample_dir,))
-        if self.seccomp_program:
-            seccomp.install(self.seccomp_program)
+        if self.seccomp is not None:
+            self.seccomp.install()
 
     def cleanup(self, pid: int) -> None:
         if self.cgroup is not None:
@@ -170,11 +203,6 @@ class StrongSandbox:
     def oom_kills(self) -> int:
         """Kernel OOM kills in this worker's cgroup so far (compare before and after a sample)."""
         return self.cgroup.oom_kills() if self.cgroup is not None else 0
-
-    def close(self) -> None:
-        if self.cgroup is not None:
-            self.cgroup.remove()
-            self.cgroup = None
 
 
 def _count_processes(uid: int) -> int:

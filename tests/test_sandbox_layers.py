@@ -1,0 +1,146 @@
+"""Each isolation layer, applied in a real forked process, stops what it must stop.
+
+A layer the kernel lacks is skipped with the reason; as root on Linux x86_64 with Landlock (the
+CI machine) every layer must work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from nl2code.execution.isolation import landlock, namespaces, probe, seccomp
+from nl2code.execution.isolation.strong import _probe_in_child
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux isolation layers")
+
+ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not ROOT, reason="needs root")
+needs_landlock = pytest.mark.skipif(landlock.abi_version() < 1, reason="kernel without Landlock")
+needs_x86 = pytest.mark.skipif(not seccomp.supported(), reason="no seccomp table for this architecture")
+
+
+def _userns_works() -> bool:
+    return _probe_in_child(namespaces.enter_user_namespace) is None
+
+
+def run_check(check) -> None:  # noqa: ANN001
+    error = _probe_in_child(check)
+    assert error is None, error
+
+
+@needs_x86
+def test_seccomp_denies_inet_netlink_sockets_and_unshare_but_keeps_unix_sockets():
+    run_check(probe.check_seccomp)
+
+
+@needs_x86
+def test_seccomp_filter_forbids_ptrace_and_namespace_clones():
+    def check() -> None:
+        import ctypes
+        import errno
+
+        seccomp.install(seccomp.build_filter())
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.ptrace(16, os.getppid(), 0, 0) == -1 and ctypes.get_errno() == errno.EPERM  # PTRACE_ATTACH
+        # clone(CLONE_NEWUSER | SIGCHLD) through the raw syscall: EPERM, no child
+        assert libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0) == -1 and ctypes.get_errno() == errno.EPERM
+        pid = os.fork()  # a plain fork still works
+        if pid == 0:
+            os._exit(7)
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 7
+
+    run_check(check)
+
+
+def test_seccomp_program_is_whole_instructions_ending_in_allow():
+    program = seccomp.build_filter("x86_64")
+    assert len(program) % 8 == 0 and 8 < len(program) // 8 < 4096
+    assert program[-8:] == seccomp._insn(seccomp.RET_K, seccomp.RET_ALLOW)
+
+
+@needs_landlock
+def test_landlock_confines_writes_to_the_own_directory_and_scopes_signals():
+    run_check(probe.check_landlock)
+
+
+@needs_landlock
+def test_landlock_policy_keeps_the_interpreter_readable():
+    def check() -> None:
+        probe.in_temp_dirs(1, confined)
+
+    def confined(own: str) -> None:
+        landlock.restrict(landlock.make_policy(tuple(namespaces.interpreter_paths())), (own,))
+        import email.mime.text  # noqa: F401 - a stdlib package nobody imported yet
+        import xml.dom.minidom  # noqa: F401
+
+    run_check(check)
+
+
+def test_network_namespace_has_no_route_out():
+    if not ROOT and not _userns_works():
+        pytest.skip("user namespaces are blocked here")
+    run_check(probe.check_network_namespace)
+
+
+def test_sample_tmpfs_caps_the_directory_size():
+    if not ROOT and not _userns_works():
+        pytest.skip("user namespaces are blocked here")
+    run_check(probe.check_sample_tmpfs)
+
+
+def test_pid_namespace_makes_the_sample_pid_1():
+    if not ROOT and not _userns_works():
+        pytest.skip("user namespaces are blocked here")
+    run_check(probe.check_pid_namespace)
+
+
+@needs_root
+def test_cgroup_caps_processes_and_kills_a_sample_that_left_its_session():
+    if not os.access("/sys/fs/cgroup/pids", os.W_OK):
+        pytest.skip("no writable cgroup v1 pids hierarchy")
+    run_check(probe.check_cgroup)
+
+
+@needs_root
+def test_uid_drop_cannot_be_undone():
+    run_check(probe.check_uid_drop)
+
+
+def test_reveal_plan_groups_paths_under_their_blocking_ancestor(tmp_path):
+    # pytest's own tmp_path sits under a 700 directory; start from one others can enter
+    base = tempfile.mkdtemp(prefix="nl2code-test-", dir="/tmp")
+    try:
+        os.chmod(base, 0o755)
+        _check_plan(Path(base))
+    finally:
+        shutil.rmtree(base)
+
+
+def _check_plan(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    (locked / "a" / "lib").mkdir(parents=True)
+    (locked / "b").mkdir()
+    locked.chmod(0o700)
+    plan = namespaces.plan_reveals([str(locked / "a"), str(locked / "a" / "lib"), str(locked / "b"), str(tmp_path)])
+    assert plan == (namespaces.Reveal(str(locked), (str(locked / "a"), str(locked / "b"))),)
+    assert namespaces.blocking_ancestor(str(locked / "a" / "lib")) == str(locked)
+
+
+def test_doctor_reports_every_layer_and_the_level_in_force():
+    out = subprocess.run(
+        [sys.executable, "-m", "nl2code", "doctor", "--json"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    report = json.loads(out)
+    assert set(report["layers"]) == set(probe.CHECKS)
+    if ROOT and landlock.abi_version() >= 6 and seccomp.supported():
+        assert all(v["ok"] for v in report["layers"].values()), report["layers"]
+        assert report["isolation"].startswith("linux-root:") and "landlock" in report["isolation"]
+        assert "seccomp" in report["isolation"] and "uid" in report["isolation"]
