@@ -261,7 +261,23 @@ _DSC_V2 = _readme("deepseek-ai/DeepSeek-Coder-V2 README, evaluation results (as 
 _CODEQWEN = _readme("QwenLM/CodeQwen1.5 README (now QwenLM/Qwen2.5-Coder), EvalPlus table (as reported by Qwen)", CODEQWEN_README,
                     "Performance: EvalPlus (HumanEval, MBPP)")
 
+AWESOME_README = "https://github.com/huybery/Awesome-Code-LLM/blob/006567f964c124352b7d23553b050507d43bfd09/README.md"
+_AWESOME = _readme("huybery/Awesome-Code-LLM README, leaderboard (as tabulated there from each model's paper)", AWESOME_README,
+                   "Leaderboard (sorted by HumanEval pass@1)")
+
 NEW_RESULTS: dict[str, list[dict[str, Any]]] = {
+    "awesome-code-llm-leaderboard": _table("awesome-code-llm", [
+        ("pangu-coder2-15b", {"humaneval": 61.6}), ("wizardcoder-15b", {"humaneval": 57.3, "mbpp": 51.8}),
+        ("code-davinci-002", {"humaneval": 47.0}), ("palm-coder-540b", {"humaneval": 36.0, "mbpp": 47.0}),
+        ("instructcodet5-plus-16b", {"humaneval": 35.0}), ("starcoder-15.5b", {"humaneval": 33.6, "mbpp": 52.7}),
+        ("code-cushman-001", {"humaneval": 33.5, "mbpp": 45.9}), ("codet5-plus-16b", {"humaneval": 30.9}),
+        ("codegen-16.1b-mono", {"humaneval": 29.3, "mbpp": 35.3}), ("palm-540b", {"humaneval": 26.2, "mbpp": 36.8}),
+        ("llama-65.2b", {"humaneval": 23.7, "mbpp": 37.7}), ("codegeex-13b", {"humaneval": 22.9, "mbpp": 24.4}),
+        ("llama-32.5b", {"humaneval": 21.7, "mbpp": 30.2}), ("codegen-16.1b-multi", {"humaneval": 18.3, "mbpp": 20.9}),
+        ("alphacode-dec-1.1b", {"humaneval": 17.1}),
+    ], _AWESOME, "2023-07") + _table("awesome-code-llm-prompted", [
+        ("starcoder-15.5b", {"humaneval": 40.8, "mbpp": 49.5}),
+    ], _AWESOME, "2023-07", settings={"humaneval": "prompted (StarCoder paper's prompt prefix)", "mbpp": "prompted (StarCoder paper's prompt prefix)"}),
     "deepseek-coder-v2-readme": _table("dsc-v2-readme", [
         ("deepseek-coder-v2-instruct", {"humaneval": 90.2, "mbpp-plus": 76.2, "livecodebench": 43.4, "swe-bench": 12.7}),
         ("deepseek-coder-v2-lite-instruct", {"humaneval": 81.1, "mbpp-plus": 68.8, "livecodebench": 24.3, "swe-bench": 0.0}),
