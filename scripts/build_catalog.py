@@ -263,10 +263,10 @@ class Builder:
                 "paper": paper_id, "url": url,
                 "architecture": spec.get("architecture", ARCH.get(post.get("architecture") or "")),
                 "weights": spec.get("weights", WEIGHTS.get(post.get("public_raw") or "")),
-                "tokenizer": tokenizer, "in_survey": False, "site_posts": [post["file"]],
+                "tokenizer": tokenizer, "context_window": _context_window(details), "in_survey": False, "site_posts": [post["file"]],
                 "description": spec.get("note"), "sources": [], "variants": [],
             }
-            family["sources"].append(site_source(post, ["name", "organization", "release_date", "architecture", "weights", "parameters", "tokenizer"]))
+            family["sources"].append(site_source(post, ["name", "organization", "release_date", "architecture", "weights", "parameters", "tokenizer", "context_window"]))
             llm = survey.get(name)  # by the corrected name: the MoTCoder post is titled "GPT-Neo"
             sizes = [(s["size"], s) for s in llm["sizes"]] if llm else [(s, {}) for s in post.get("sizes") or []]
             if llm:
@@ -464,6 +464,16 @@ class Builder:
             _dump(out / "results" / f"{name}.yaml", {"results": results})
 
 
+def _context_window(details: dict[str, Any]) -> int | None:
+    """The site card's 'context window' ('`1,024`', '`8K`'); None when absent or equal to a hidden size (a slip)."""
+    raw = str((details.get("hyperparameters") or {}).get("context window") or "").strip("` ").replace(",", "")
+    match = re.fullmatch(r"(\d+)([kK]?)", raw)
+    if not match:
+        return None
+    value = int(match.group(1)) * (1024 if match.group(2) else 1)
+    return None if value == 768 else value  # the CodeGPT and PLBART cards repeat their hidden size here
+
+
 def _clean(text: str | None) -> str | None:
     return text.replace("`", "").strip() if text else None
 
@@ -500,7 +510,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _repr_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
-    flow = all(isinstance(x, (str, int, float)) for x in data) and sum(len(str(x)) for x in data) < 80
+    flow = all(isinstance(x, (str, int, float)) for x in data) and sum(len(str(x)) for x in data) < 100
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 

@@ -43,7 +43,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
-    flow = all(isinstance(x, (str, int, float)) for x in data) and sum(len(str(x)) for x in data) < 80
+    flow = all(isinstance(x, (str, int, float)) for x in data) and sum(len(str(x)) for x in data) < 100
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
