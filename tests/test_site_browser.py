@@ -184,6 +184,25 @@ def test_leaderboard_sorts_by_any_column_and_toggles_provenance(fixture_site, op
     assert set(_column(page, "data-provenance")) == {"published"} and len(_column(page, "data-provenance")) == 9
 
 
+def test_leaderboard_filters_by_open_weights_and_size_and_downloads_that_view(fixture_site, open_page):
+    page = open_page(fixture_site + "leaderboards/humaneval--pass-1.html")
+    page.wait_for_selector("#board[data-ready=true]")
+    page.select_option('#board-filters select[name="weights"]', "0")
+    assert sorted(_column(page, "data-model")) == ["codex-12b", "codex-300m", "palm-coder-540b"]
+    page.select_option('#board-filters select[name="size"]', "≥ 70B")
+    assert _column(page, "data-model") == ["palm-coder-540b"]
+    assert parse_qs(urlparse(page.url).query)["weights"] == ["0"]
+    with page.expect_download() as info:
+        page.click("button[data-download=csv]")
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    assert [r["model"] for r in rows] == ["palm-coder-540b"] and rows[0]["open_weights"] == "false"
+
+    shared = open_page(page.url)
+    shared.wait_for_selector("#board[data-ready=true]")
+    assert _column(shared, "data-model") == ["palm-coder-540b"]
+    assert shared.input_value('#board-filters select[name="size"]') == "≥ 70B"
+
+
 def test_provenance_of_a_number_opens_from_the_table(fixture_site, open_page):
     page = open_page(fixture_site + "leaderboards/humaneval--pass-1.html")
     row = page.locator('#board tbody tr[data-provenance="reproduced"]')
@@ -270,8 +289,14 @@ def test_keyboard_alone_can_search_open_a_result_and_sort(fixture_site, open_pag
     assert board.get_attribute("th[data-sort=size]", "aria-sort") == "descending"
 
 
-@pytest.mark.parametrize("path", ["index.html", "explore.html", "leaderboards/humaneval--pass-1.html", "models/codex.html", "charts.html", "runs/run-linked.html"])
-def test_pages_fit_a_phone_screen(fixture_site, open_page, path):
-    page = open_page(fixture_site + path, viewport={"width": 375, "height": 800})
+PHONE_PAGES = [
+    ("fixture_site", "index.html"), ("fixture_site", "explore.html"), ("fixture_site", "models/codex.html"),
+    ("fixture_site", "runs/run-linked.html"), ("real_site", "leaderboards/humaneval--pass-1.html"), ("real_site", "charts.html"),
+]
+
+
+@pytest.mark.parametrize(("site", "path"), PHONE_PAGES)
+def test_pages_fit_a_phone_screen(request, open_page, site, path):
+    page = open_page(request.getfixturevalue(site) + path, viewport={"width": 375, "height": 800})
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -18,7 +18,7 @@ import jinja2
 
 from nl2code import __version__
 from nl2code.site import _charts
-from nl2code.site._data import FACETS, KIND_DIRS, SiteData, describe_decoding, facet_counts, format_params, label_slug, slug
+from nl2code.site._data import FACETS, KIND_DIRS, SIZE_BUCKETS, SiteData, size_bucket, describe_decoding, facet_counts, format_params, label_slug, slug
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,8 @@ def build_site(
         writer.csv(f"data/leaderboards/{board.key}.csv", records)
         chart = _charts.size_vs_score(board)
         board_charts[board.key] = chart
-        writer.page(board.url, "leaderboard.html", board=board, records=records, chart=chart)
+        buckets = sorted({size_bucket(r.parameters) for r in board.rows} - {None}, key=[b[0] for b in SIZE_BUCKETS].index)
+        writer.page(board.url, "leaderboard.html", board=board, records=records, chart=chart, buckets=buckets, bucket_of=size_bucket)
     writer.page("leaderboards.html", "leaderboards.html", boards=data.leaderboards)
 
     main = _charts.main_benchmark(data)

@@ -12,7 +12,7 @@
       background: null,
       font: "system-ui, sans-serif",
       axis: { labelColor: fg, titleColor: fg, gridColor: grid, domainColor: grid, tickColor: grid },
-      legend: { labelColor: fg, titleColor: fg },
+      legend: { labelColor: fg, titleColor: fg, symbolBaseFillColor: fg, symbolBaseStrokeColor: fg },
       title: { color: fg },
       view: { stroke: null }
     };

@@ -9,7 +9,8 @@
   var higherIsBetter = table.getAttribute("data-higher-is-better") === "true";
   var status = document.getElementById("board-status");
   var rows = Array.prototype.slice.call(tbody.rows);
-  var state = { show: "all", sort: "value", dir: higherIsBetter ? "descending" : "ascending" };
+  var state = { show: "all", sort: "value", dir: higherIsBetter ? "descending" : "ascending", weights: "", size: "" };
+  var filters = document.getElementById("board-filters");
 
   var KEYS = {
     rank: function (tr) { return Number(tr.getAttribute("data-rank")); },
@@ -34,7 +35,11 @@
   }
 
   function apply() {
-    rows.forEach(function (tr) { tr.hidden = state.show !== "all" && tr.getAttribute("data-provenance") !== state.show; });
+    rows.forEach(function (tr) {
+      tr.hidden = (state.show !== "all" && tr.getAttribute("data-provenance") !== state.show) ||
+        (state.weights !== "" && tr.getAttribute("data-open") !== state.weights) ||
+        (state.size !== "" && tr.getAttribute("data-bucket") !== state.size);
+    });
     // Rank: position by score among the rows shown.
     var ranked = visible().slice().sort(function (a, b) {
       var d = KEYS.value(a) - KEYS.value(b);
@@ -55,8 +60,11 @@
     document.querySelectorAll('#provenance-toggle input[name="show"]').forEach(function (r) { r.checked = r.value === state.show; });
     var n = visible().length;
     status.textContent = n + " row" + (n === 1 ? "" : "s") + " shown, sorted by " + state.sort + " (" + state.dir + ")";
+    filters.querySelector('[name="weights"]').value = state.weights;
+    filters.querySelector('[name="size"]').value = state.size;
     var params = new URLSearchParams(location.search);
     params.set("show", state.show); params.set("sort", state.sort); params.set("dir", state.dir);
+    ["weights", "size"].forEach(function (k) { if (state[k]) params.set(k, state[k]); else params.delete(k); });
     history.replaceState(null, "", location.pathname + "?" + params.toString() + location.hash);
   }
 
@@ -65,6 +73,10 @@
     if (["all", "published", "reproduced"].indexOf(p.get("show")) >= 0) state.show = p.get("show");
     if (KEYS[p.get("sort")]) state.sort = p.get("sort");
     if (["ascending", "descending"].indexOf(p.get("dir")) >= 0) state.dir = p.get("dir");
+    ["weights", "size"].forEach(function (k) {
+      var v = p.get(k) || "";
+      if (Array.prototype.some.call(filters.querySelector('[name="' + k + '"]').options, function (o) { return o.value === v; })) state[k] = v;
+    });
   }
 
   table.querySelectorAll("th[data-sort] button").forEach(function (button) {
@@ -81,6 +93,10 @@
   });
   document.querySelectorAll('#provenance-toggle input[name="show"]').forEach(function (radio) {
     radio.addEventListener("change", function () { state.show = radio.value; apply(); });
+  });
+
+  filters.querySelectorAll("select").forEach(function (select) {
+    select.addEventListener("change", function () { state[select.name] = select.value; apply(); });
   });
 
   // --- downloads ------------------------------------------------------------------------------
@@ -120,7 +136,7 @@
   document.querySelectorAll("[data-download]").forEach(function (button) {
     button.addEventListener("click", function () {
       var recs = viewRecords();
-      var name = table.getAttribute("data-key") + "-" + state.show;
+      var name = [table.getAttribute("data-key"), state.show, state.weights === "1" ? "open" : state.weights === "0" ? "closed" : "", state.size.replace(/[^0-9A-Za-z]+/g, "")].filter(Boolean).join("-");
       if (button.getAttribute("data-download") === "csv") save(toCsv(recs), "text/csv", name + ".csv");
       else save(JSON.stringify(recs, null, 2) + "\n", "application/json", name + ".json");
     });
