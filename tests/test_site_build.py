@@ -265,6 +265,15 @@ def test_a_run_that_is_not_in_the_catalog_still_gets_a_reproduced_row(tmp_path):
     assert row["provenance"] == "reproduced" and row["model_name"] == "my-local-model" and row["command"] == "nl2code evaluate x.jsonl"
 
 
+def test_a_selfcheck_run_gets_its_page_but_no_leaderboard_row(tmp_path):
+    catalog = to_dict(load_catalog(write_catalog(tmp_path / "catalog")))
+    run = RunView(id="check", model="", kind="selfcheck", benchmark="humaneval", scores={"pass@1": 100.0})
+    out = build_site(tmp_path / "out", catalog, [run]).out
+    data = json.loads((out / "data/leaderboards/humaneval--pass-1.json").read_text())
+    assert all(r["run_id"] != "check" for r in data["rows"])
+    assert (out / "runs/check.html").is_file() and "selfcheck" in (out / "runs.html").read_text()
+
+
 def test_text_from_the_catalog_cannot_break_out_of_the_page(tmp_path):
     root = write_catalog(tmp_path / "catalog")
     path = root / "papers" / "chen2021-codex.yaml"

@@ -123,6 +123,7 @@ class RunView:
     benchmark_version: str | None = None
     backend: str | None = None
     status: str | None = None
+    kind: str | None = None  # evaluate | run | selfcheck (the store's run kind)
     started_at: str | None = None
     finished_at: str | None = None
     temperature: float | None = None
@@ -144,6 +145,11 @@ class RunView:
     @property
     def url(self) -> str:
         return f"runs/{slug(self.id)}.html"
+
+    @property
+    def scores_a_model(self) -> bool:
+        """Self-checks run the benchmark's own solutions: they test the harness, not a model."""
+        return self.kind != "selfcheck"
 
     @property
     def date(self) -> str | None:
@@ -417,7 +423,7 @@ class SiteData:
             if result.get("run"):
                 linked_runs.add((result["run"].get("run_id"), key[1]))
         for run in self.runs:
-            if run.benchmark not in self.by_id:
+            if run.benchmark not in self.by_id or not run.scores_a_model:
                 continue
             for label, row in self._run_rows(run).items():
                 if (run.id, label) in linked_runs:

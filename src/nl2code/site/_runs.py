@@ -62,6 +62,7 @@ def run_view(run: dict[str, Any], executions: list[dict[str, Any]]) -> RunView:
         benchmark_version=run.get("benchmark_version"),
         backend=_setting(settings, "backend"),
         status=run.get("status"),
+        kind=run.get("kind"),
         started_at=run.get("created_at"),
         finished_at=run.get("updated_at") if run.get("status") == "complete" else None,
         temperature=_number(_setting(settings, "temperature")),
