@@ -518,7 +518,8 @@ _Dumper.add_representer(list, _repr_list)
 
 
 def _dump(path: Path, record: dict[str, Any]) -> None:
-    text = yaml.dump(_prune(record), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+    header = f"# yaml-language-server: $schema=../schema/{path.parent.name}.schema.json\n"
+    text = header + yaml.dump(_prune(record), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
     path.write_text(text, encoding="utf-8")
 
 

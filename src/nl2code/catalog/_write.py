@@ -59,8 +59,10 @@ def prune(value: Any) -> Any:
     return value
 
 
-def to_yaml(data: dict[str, Any]) -> str:
-    return yaml.dump(prune(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+def to_yaml(data: dict[str, Any], kind: str | None = None) -> str:
+    """YAML text; with `kind` (a folder name) a first line points editors at that JSON Schema."""
+    header = f"# yaml-language-server: $schema=../schema/{kind}.schema.json\n" if kind else ""
+    return header + yaml.dump(prune(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
 
 
 def entity_data(entity: BaseModel) -> dict[str, Any]:
@@ -107,7 +109,7 @@ def add_model(root: Path, data: dict[str, Any]) -> Path:
     path = root / "models" / f"{family.id}.yaml"
     if path.exists():
         raise InputError(f"{path} exists already; edit it, or choose another --id")
-    _validated_write(root, path, to_yaml(entity_data(family)))
+    _validated_write(root, path, to_yaml(entity_data(family), "models"))
     return path
 
 
@@ -118,7 +120,7 @@ def add_benchmark(root: Path, data: dict[str, Any]) -> Path:
     path = root / "benchmarks" / f"{benchmark.id}.yaml"
     if path.exists():
         raise InputError(f"{path} exists already; edit it, or choose another --id")
-    _validated_write(root, path, to_yaml(entity_data(benchmark)))
+    _validated_write(root, path, to_yaml(entity_data(benchmark), "benchmarks"))
     return path
 
 
@@ -151,5 +153,5 @@ def add_results(root: Path, results: list[dict[str, Any]], file_name: str = CONT
         current = list(loaded.get("results") or [])
     records = current + [r.model_dump(mode="json") for r in typed]
     _typed(ResultSet, {"results": records}, str(path))
-    _validated_write(root, path, to_yaml({"results": records}))
+    _validated_write(root, path, to_yaml({"results": records}, "results"))
     return path, typed
