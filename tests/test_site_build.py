@@ -22,7 +22,7 @@ from nl2code.records import Execution, Sample, Status
 from nl2code.records import TestOutcome as Outcome
 from nl2code.site import RunView, build_site
 from nl2code.site._charts import size_vs_score
-from nl2code.site._data import ProblemRow, SiteData, format_params, size_bucket
+from nl2code.site._data import ProblemRow, SiteData, display_command, format_params, size_bucket
 from nl2code.site._runs import runs_from_store, scores_from_counts
 from nl2code.store import open_store
 
@@ -189,6 +189,7 @@ def test_leaderboard_is_a_readable_table_with_provenance_on_every_number(built):
     assert "T=0.2, n=200" in html  # decoding settings
     assert "nl2code evaluate samples.jsonl --benchmark humaneval" in html  # the command that reproduces our number
     assert 'data-provenance="reproduced"' in html
+    assert "<dt>Published</dt><dd>12.8 (Fixture source for codegen-350m)</dd>" in html  # next to our 12.5
 
 
 def test_leaderboard_downloads_hold_every_row_in_order(built):
@@ -246,6 +247,11 @@ def test_run_page_shows_pass_rates_verdicts_and_downloads(built):
     payload = json.loads((out / "data/runs/run-linked.json").read_text())
     assert payload["variant"] == "codegen-350m"  # matched to the catalog by its Hugging Face name's tail
     assert payload["command"].startswith("nl2code evaluate")
+
+
+def test_a_stored_command_is_shown_without_the_interpreter_path():
+    assert display_command("/work/x/.venv/bin/nl2code evaluate s.jsonl") == "nl2code evaluate s.jsonl"
+    assert display_command("python -m nl2code evaluate") == "python -m nl2code evaluate"
 
 
 def test_pass_at_k_from_counts_uses_the_unbiased_estimator():

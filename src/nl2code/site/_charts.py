@@ -185,7 +185,7 @@ def pass_at_k_curves(data: SiteData, benchmark_id: str) -> Chart:
             "opacity": {"condition": {"param": "pick", "value": 1}, "value": 0.12},
             "x": {"field": "k", "type": "quantitative", "scale": {"type": "log"}, "title": "k (log scale)", "axis": {"values": sorted({p["k"] for p in points})}},
             "y": {"field": "value", "type": "quantitative", "title": "pass@k (%)"},
-            "color": {"field": "model", "type": "nominal", "title": "Model", "legend": {"columns": 2, "symbolLimit": 40}},
+            "color": {"field": "model", "type": "nominal", "title": "Model", "legend": {"columns": 2, "symbolLimit": 120}},
             "detail": {"field": "source"},
             "tooltip": [{"field": "model"}, {"field": "k"}, {"field": "value", "format": ".1f"}, {"field": "source"}],
         },

@@ -183,6 +183,7 @@ class Row:
     run_url: str | None = None
     command: str | None = None
     result_id: str | None = None
+    published_here: str | None = None  # for a reproduced number: the published ones for the same model
 
     def record(self) -> dict[str, Any]:
         """The row as downloaded (CSV / JSON)."""
@@ -431,6 +432,8 @@ class SiteData:
                 key = (run.benchmark, label)
                 groups[key].append(row)
                 metric_of.setdefault(key, "pass-at-k" if label.startswith("pass@") else label)
+        for rows in groups.values():
+            _note_published_values(rows)
         boards = []
         for (bench_id, label), rows in groups.items():
             metric = self.by_id.get(metric_of[(bench_id, label)])
@@ -546,6 +549,27 @@ class SiteData:
                 items.append({"date": run.date, "kind": "run", "name": f"{self.name(run.variant) if run.variant else run.model} on {self.name(run.benchmark)}", "url": run.url})
         items.sort(key=lambda item: (item["date"], item["name"]), reverse=True)
         return items[:limit]
+
+
+def _note_published_values(rows: list[Row]) -> None:
+    """Tell each reproduced number what was published for the same model, to compare at a glance."""
+    published: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.provenance == "published":
+            published[row.model].append(row)
+    for row in rows:
+        if row.provenance == "reproduced" and published.get(row.model):
+            row.published_here = "; ".join(f"{p.value:.1f} ({p.source_title})" for p in published[row.model])
+
+
+def display_command(command: str | None) -> str | None:
+    """The stored command line with the interpreter's path trimmed: '/x/.venv/bin/nl2code run' -> 'nl2code run'."""
+    if not command:
+        return command
+    first, _, rest = command.partition(" ")
+    if first.endswith("/nl2code"):
+        return "nl2code" + (" " + rest if rest else "")
+    return command
 
 
 def facet_counts(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from typing import Any
 
 from nl2code.metrics import pass_at_k
-from nl2code.site._data import ProblemRow, RunView, SampleRow
+from nl2code.site._data import ProblemRow, RunView, SampleRow, display_command
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def run_view(run: dict[str, Any], executions: list[dict[str, Any]]) -> RunView:
         isolation=run.get("isolation") or None,
         benchmark_sha256=run.get("data_sha256"),
         prompt_template_sha256=_setting(settings, "prompt_template_sha256", "template_sha256"),
-        command=run.get("command") or None,
+        command=display_command(run.get("command")) or None,
         scores=scores_from_counts(problems),
         problems=problems,
         samples=samples,
