@@ -33,6 +33,7 @@ def test_add_model_from_flags_writes_a_valid_family_with_variants(catalog_copy):
                     "--variant", "350M", "--no-interactive")
     assert completed.returncode == 0, completed.stderr
     path = catalog_copy / "models" / "tinycoder.yaml"
+    assert path.read_text().startswith("# yaml-language-server: $schema=../schema/models.schema.json\n")
     assert yaml.safe_load(path.read_text())["variants"][0]["parameters"] == 1_300_000_000
     cat = load_catalog(catalog_copy)
     family = cat.get("tinycoder")
