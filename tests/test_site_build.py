@@ -291,6 +291,19 @@ def test_text_from_the_catalog_cannot_break_out_of_the_page(tmp_path):
     assert "<script>alert(1)" not in html and "&lt;/script&gt;&lt;script&gt;alert(1)" in html
 
 
+def test_json_embedded_in_a_page_survives_script_closing_text(tmp_path):
+    root = write_catalog(tmp_path / "catalog")
+    path = root / "results" / "fixture.yaml"
+    results = yaml.safe_load(path.read_text())
+    results["results"][0]["note"] = "</script><!-- <b>"
+    path.write_text(yaml.safe_dump(results))
+    out = build_site(tmp_path / "out", to_dict(load_catalog(root))).out
+    html = (out / "leaderboards/humaneval--pass-1.html").read_text()
+    embedded = re.search(r'<script type="application/json" id="board-data">(.*?)</script>', html, re.S).group(1)
+    notes = [r["note"] for r in json.loads(embedded)]
+    assert "</script><!-- <b>" in notes
+
+
 def test_sizes_are_bucketed_and_printed_readably():
     assert [size_bucket(x) for x in (None, 3.5e8, 1.1e9, 7e9, 15.5e9, 34e9, 70e9, 540e9)] == [None, "< 1B", "1B–7B", "1B–7B", "7B–20B", "20B–70B", "20B–70B", "≥ 70B"]
     assert [format_params(x) for x in (3.5e8, 1.1e9, 15.5e9, 540e9, 1.2e12)] == ["350M", "1.1B", "15.5B", "540B", "1.2T"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from nl2code import __version__
 from nl2code.site import _charts
@@ -53,11 +54,10 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def _json_for_script(value: Any) -> jinja2.utils.markupsafe.Markup:
-    """JSON safe inside <script type="application/json">: no '</' can close the element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
-    return jinja2.utils.markupsafe.Markup(text)
+def _json_for_script(value: Any) -> Markup:
+    """JSON safe inside <script type="application/json">: with every '<' escaped, no text can close the element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return Markup(text)
 
 
 class _Writer:
