@@ -84,6 +84,7 @@ def fingerprint(benchmark: Benchmark, samples: SampleFile, settings: EvalSetting
         "version": benchmark.version,
         "data_sha256": benchmark.data_sha256,
         "samples_sha256": samples.sha256,
+        "nl2code_version": __version__,
         **settings.fingerprint_fields(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -141,10 +142,12 @@ def evaluate(
     kind: str = "evaluate",
     command: str = "",
     on_progress: Callable[[int, int], None] | None = None,
+    resume: bool = True,
 ) -> RunReport:
-    """Execute every sample not yet stored for this evaluation, then summarize the whole run."""
+    """Execute every sample not yet stored for this evaluation, then summarize the whole run.
+    With resume=False a new run is always started (the self-check measures this machine now)."""
     fp = fingerprint(benchmark, samples, settings, kind)
-    run = store.find_run(fp)
+    run = store.find_run(fp) if resume else None
     by_index = {s.index: s for s in samples.samples}
     present = {s.task_id: benchmark.by_id[s.task_id] for s in samples.samples}
     if run is None:

@@ -45,6 +45,7 @@ class Comparison(enum.StrEnum):
     FALSY = "falsy"
     CLOSE = "close"  # abs(value - expected) < tolerance (or <=, see TestStep.inclusive)
     IS = "is"  # value is expected (None, True, False)
+    ALLCLOSE = "allclose"  # EvalPlus: equal, or element-wise within atol (+ rtol 1e-7) where atol != 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,7 @@ def selfcheck(benchmark, dataset, workers, isolation, db, quiet):
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions")
     store = Store(db)
     with ProgressBar(f"selfcheck {benchmark}", enabled=not quiet) as bar:
-        report = run_evaluation(sample_file, bench, settings, store, kind="selfcheck", on_progress=bar)
+        report = run_evaluation(sample_file, bench, settings, store, kind="selfcheck", on_progress=bar, resume=False)
     failed = [e for e in report.executions if not e.passed]
     isolation_level = report.summary.get("isolation")
     if failed:

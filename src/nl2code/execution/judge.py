@@ -12,8 +12,26 @@ from nl2code.execution._worker import RawResult
 from nl2code.records import Comparison, Execution, Limits, Problem, Status, StepKind, TestOutcome, TestStep
 
 
+# standard-library result types that are always true; a `truthy` step accepts them by name
+ALWAYS_TRUE_TYPES = frozenset({"Match"})
+
+
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
+
+
+def _allclose(value: object, expected: object, atol: float) -> bool:
+    """numpy.testing.assert_allclose's test (rtol 1e-7), as EvalPlus applies it; shapes must match."""
+    import numpy as np
+
+    try:
+        a, b = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if a.shape != b.shape:
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((np.abs(a - b) <= atol + 1e-7 * np.abs(b)) | ((a == b) | (np.isnan(a) & np.isnan(b)))))
 
 
 def compare(step: TestStep, value: object) -> tuple[bool, str]:
@@ -33,6 +51,8 @@ def compare(step: TestStep, value: object) -> tuple[bool, str]:
             case Comparison.CLOSE:
                 diff = abs(value - step.expected)  # type: ignore[operator]
                 ok = bool(diff <= step.tolerance if step.inclusive else diff < step.tolerance)
+            case Comparison.ALLCLOSE:
+                ok = value == step.expected or (step.tolerance != 0 and _allclose(value, step.expected, step.tolerance))
             case _:
                 return False, f"unknown comparison {step.comparison}"
     except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
@@ -77,7 +97,11 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
         elif code == _child.MSG_STEP_VALUE and step.kind is StepKind.COMPARE:
             results[message[1]] = compare(step, marshal.loads(message[2]))
         elif code == _child.MSG_STEP_UNMARSHALLABLE:
-            results[message[1]] = (False, f"returned a {message[2]}, not a plain builtin value")
+            if step.comparison in (Comparison.TRUTHY, Comparison.FALSY) and message[2] in ALWAYS_TRUE_TYPES:
+                # e.g. `assert text_match("ab")` with re.Match results: truthy by definition
+                results[message[1]] = (step.comparison is Comparison.TRUTHY, "" if step.comparison is Comparison.TRUTHY else f"a {message[2]} is true")
+            else:
+                results[message[1]] = (False, f"returned a {message[2]}, not a plain builtin value")
         elif code == _child.MSG_STEP_OOM:
             oom = True
             results[message[1]] = (False, "MemoryError")

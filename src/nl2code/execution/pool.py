@@ -56,8 +56,21 @@ def problem_source(problem: Problem) -> dict:
     }
 
 
+_keys: dict[int, tuple[Problem, str]] = {}
+
+
 def problem_key(problem: Problem) -> str:
-    return f"{problem.benchmark}/{problem.data_sha256[:12]}/{problem.task_id}"
+    """Names a problem's test code in the workers: two problems with the same task id but other
+    steps (a rebuilt problem) get different keys. Cached per problem object."""
+    cached = _keys.get(id(problem))
+    if cached is not None and cached[0] is problem:
+        return cached[1]
+    import hashlib
+
+    digest = hashlib.sha256(repr(problem_source(problem)).encode()).hexdigest()[:16]
+    key = f"{problem.benchmark}/{problem.task_id}/{digest}"
+    _keys[id(problem)] = (problem, key)
+    return key
 
 
 def tmp_root() -> str:
@@ -87,6 +100,9 @@ class _Worker:
             [sys.executable, "-m", "nl2code.execution._worker_main", "--index", str(index),
              "--workers", str(n_workers), "--isolation", isolation, "--tmp", tmp],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+            # one string-hash seed for every worker: set iteration order is then the same in
+            # every sample and in the reference outputs (`tuple(set(...))` answers)
+            env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         self.out_fd = self.proc.stdin.fileno()
         self.in_fd = self.proc.stdout.fileno()
