@@ -440,7 +440,11 @@ class SiteData:
             board = Leaderboard(self.by_id[bench_id], label, metric, rows)
             rows.sort(key=lambda r: (-r.value if board.higher_is_better else r.value, r.model_name))
             boards.append(board)
-        boards.sort(key=lambda b: (-len(b.rows), b.benchmark["name"].lower(), _label_order(b.label)))
+        per_benchmark: dict[str, int] = defaultdict(int)
+        for board in boards:
+            per_benchmark[board.benchmark["id"]] += len(board.rows)
+        # benchmarks with the most numbers first; within one, pass@1 before pass@10 before pass@100
+        boards.sort(key=lambda b: (-per_benchmark[b.benchmark["id"]], b.benchmark["name"].lower(), _label_order(b.label)))
         return boards
 
     def leaderboard(self, benchmark_id: str, label: str) -> Leaderboard | None:
