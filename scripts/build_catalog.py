@@ -176,6 +176,7 @@ BENCHMARK_POSTS: dict[str, dict[str, Any]] = {
     "Vgen": {"name": "VGen"},
 }
 PL_FIX = {"JavaScrpt": "JavaScript"}
+PAPER_NAMES = {"2210.14868": ("mbxp-2022", "MBXP"), "2208.08227": ("multipl-e-2022", "MultiPL-E")}
 
 
 def post_date(post: dict[str, Any]) -> str:
@@ -212,6 +213,10 @@ class Builder:
                 existing["title"] = title
             return existing["id"]
         year = year or (int("20" + arxiv[:2]) if arxiv else int(date[:4]))
+        if arxiv in PAPER_NAMES:  # one paper behind several posts: name it after the paper, keep the post's name
+            pid, paper_name = PAPER_NAMES[arxiv]
+            aliases = [name, *(aliases or [])]
+            name = paper_name
         pid = pid or f"{slug(name)}-{year}"
         paper_date = f"20{arxiv[:2]}-{arxiv[2:4]}" if arxiv else None
         record: dict[str, Any] = {
@@ -328,7 +333,9 @@ class Builder:
             note = spec.pop("note", None)
             paper_id = spec.pop("paper", "auto")
             if paper_id == "auto":
-                paper_id = self.paper(name, post.get("paper_url"), None, post["date_iso"], venue=self.venue(post), organization=post.get("affiliation"))
+                text = ((post.get("paper") or {}).get("text") or "").replace(" | ", ": ")
+                title = text if len(text.split()) > 3 else None  # the site mostly repeats the benchmark's name here
+                paper_id = self.paper(name, post.get("paper_url"), title, post["date_iso"], venue=self.venue(post), organization=post.get("affiliation"))
             stats = post.get("test_case_stats") or {}
             statistics = {k2: stats.get(k1) for k1, k2 in (("avg_test_cases", "avg_test_cases"), ("avg_chars_problem", "avg_problem_chars"),
                           ("avg_lines_problem", "avg_problem_lines"), ("avg_chars_solution", "avg_solution_chars"), ("avg_lines_solution", "avg_solution_lines"))}
@@ -475,7 +482,8 @@ def _context_window(details: dict[str, Any]) -> int | None:
 
 
 def _clean(text: str | None) -> str | None:
-    return text.replace("`", "").strip() if text else None
+    text = (text or "").replace("`", "").strip()
+    return text if text and text != "/" else None  # "/" is the site's "not given"
 
 
 def _pycodegpt_readme_rows() -> dict[tuple[str, str, int], float]:
