@@ -441,7 +441,7 @@ class Builder:
                             "value": value, "setting": setting, "source": source, "verified": verified,
                             "prompt_style": "completion", "date": self.papers.get(paper, {}).get("date") if paper else None})
             # the README's own PyCodeGPT numbers differ from the paper's: keep both, each with its source
-        for (model, size, k), value in verified_readme.items():
+        for (model, _size, k), value in verified_readme.items():
             if model != "PyCodeGPT":
                 continue
             out.append({"id": f"pycodegpt-110m--humaneval--pass{k}--readme", "model": "pycodegpt-110m", "benchmark": "humaneval",
