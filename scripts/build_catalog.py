@@ -446,10 +446,10 @@ class Builder:
                 continue
             out.append({"id": f"pycodegpt-110m--humaneval--pass{k}--readme", "model": "pycodegpt-110m", "benchmark": "humaneval",
                         "metric": "pass-at-k", "k": k, "value": value, "prompt_style": "completion", "verified": True,
-                        "decoding": {"temperature": 0.2, "top_p": 0.95, "n": 100, "max_new_tokens": 100},
                         "source": {"kind": "repository", "title": "microsoft/PyCodeGPT README, HumanEval table", "url": PYCODEGPT_README,
                                    "table": "Evaluation: HumanEval results", "paper": "pycodegpt-2022", "verified": True,
-                                   "note": "the README's example command samples with T=0.2, top-p 0.95, n=100, 100 new tokens"}})
+                                   "note": "the README's example command samples with T=0.2, top-p 0.95, n=100, 100 new tokens; "
+                                           "it does not say that the table used these settings"}})
             # GPT-Neo 1.3B pass@1: README prints 4.97, the Codex paper 4.79 (recalled); both are kept.
         out.append({"id": "gpt-neo-1.3b--humaneval--pass1--readme", "model": "gpt-neo-1.3b", "benchmark": "humaneval", "metric": "pass-at-k",
                     "k": 1, "value": 4.97, "prompt_style": "completion", "verified": True,
