@@ -285,8 +285,7 @@ NEW_RESULTS: dict[str, list[dict[str, Any]]] = {
         ("deepseek-coder-v2-lite-instruct", {"humaneval": 81.1, "mbpp-plus": 68.8, "livecodebench": 24.3, "swe-bench": 0.0}),
         ("codestral-22b", {"humaneval": 78.1, "mbpp-plus": 68.2, "livecodebench": 31.0, "swe-bench": 2.7}),
         ("deepseek-coder-33b-instruct", {"humaneval": 79.3, "mbpp-plus": 70.1, "livecodebench": 22.5, "swe-bench": 0.0}),
-    ], _DSC_V2, "2024-06", prompt_styles={"humaneval": "instruct", "mbpp-plus": "instruct", "livecodebench": "instruct"},
-        metrics={"swe-bench": "resolve-rate"}),
+    ], _DSC_V2, "2024-06", metrics={"swe-bench": "resolve-rate"}),
     "codeqwen1.5-readme": _table("codeqwen-readme", [
         ("code-llama-7b", {"humaneval": 33.5, "humaneval-plus": 25.6, "mbpp@0": 52.1, "mbpp-plus": 41.6, "mbpp@3": 38.6}),
         ("starcoder2-7b", {"humaneval": 35.4, "humaneval-plus": 29.9, "mbpp@0": 54.4, "mbpp-plus": 45.6, "mbpp@3": 51.0}),
