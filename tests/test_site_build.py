@@ -192,6 +192,16 @@ def test_leaderboard_is_a_readable_table_with_provenance_on_every_number(built):
     assert "<dt>Published</dt><dd>12.8 (Fixture source for codegen-350m)</dd>" in html  # next to our 12.5
 
 
+def test_model_page_lists_variants_results_and_papers(built):
+    out, _, _ = built
+    html = (out / "models/codex.html").read_text()
+    assert html.index('id="codex-12b"') < html.index('id="codex-300m"')
+    assert "<td class=\"num\">12B</td>" in html and "<td class=\"num\">300M</td>" in html
+    papers = html[html.index("<h2>Papers</h2>"):]
+    assert '<a href="../papers/chen2021-codex.html">Codex paper</a>' in papers
+    assert "Evaluating Large Language Models Trained on Code" in papers
+
+
 def test_leaderboard_downloads_hold_every_row_in_order(built):
     out, _, _ = built
     with open(out / "data/leaderboards/humaneval--pass-1.csv", newline="") as fh:
