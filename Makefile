@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv clean llm-deps llm-test llm-bench
+.PHONY: demo test venv clean llm-deps llm-test llm-bench site
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ llm-test: llm-deps
 
 llm-bench: llm-deps
 	$(BIN)/python bench/bench_llm.py
+
+# The tracker site (issue 5): static files in site-out/ from catalog/ and ./nl2code.db when it exists;
+# `$(BIN)/nl2code site serve` previews it on 127.0.0.1:8000.
+site: $(STAMP)
+	$(BIN)/nl2code site build --out site-out
 
 clean:
 	rm -rf $(VENV) nl2code.db nl2code.db-wal nl2code.db-shm
