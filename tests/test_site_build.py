@@ -340,6 +340,12 @@ def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path):
     assert "Problem length (lines)</th><td class=\"num\"></td><td class=\"num\">13.7</td>" in (tmp_path / "out/benchmarks/humaneval.html").read_text()
 
 
+def test_cli_refuses_a_store_file_that_does_not_exist(tmp_path):
+    result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--db", str(tmp_path / "typo.db")])
+    assert result.exit_code == 2 and "no results store at" in result.output
+    assert not (tmp_path / "typo.db").exists()
+
+
 def test_the_repository_catalog_builds(tmp_path):
     report = build_site(tmp_path / "out", to_dict(load_catalog()))
     assert report.leaderboards >= 1

@@ -16,6 +16,8 @@ def _build(out: str, catalog_dir: str | None, db: str | None, *, quiet: bool = F
 
     catalog = load_catalog(Path(catalog_dir) if catalog_dir else None)
     runs = []
+    if db and "://" not in db and not Path(db).is_file():
+        raise click.BadParameter(f"no results store at {db}; run `nl2code evaluate` first, or leave --db out", param_hint="--db")
     if db:
         runs = runs_from_store(db)
     elif Path("nl2code.db").is_file():
