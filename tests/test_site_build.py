@@ -179,6 +179,60 @@ def test_every_local_link_and_script_resolves_and_nothing_loads_from_another_hos
     assert checked > 200
 
 
+class _A11y(HTMLParser):
+    """Collects what a screen-reader user needs: the language, headings, labelled controls."""
+
+    def __init__(self):
+        super().__init__()
+        self.lang = None
+        self.h1 = 0
+        self.label_for: set[str] = set()
+        self.controls: list[tuple[str, str | None, bool]] = []  # (tag, id, inside a <label>)
+        self.open_labels = 0
+        self.empty_buttons = 0
+        self._button_text: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        elif tag == "h1":
+            self.h1 += 1
+        elif tag == "label":
+            self.open_labels += 1
+            if attrs.get("for"):
+                self.label_for.add(attrs["for"])
+        elif tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+            self.controls.append((tag, attrs.get("id"), self.open_labels > 0))
+        elif tag == "button":
+            self._button_text = []
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.open_labels -= 1
+        elif tag == "button" and self._button_text is not None:
+            self.empty_buttons += not "".join(self._button_text).strip()
+            self._button_text = None
+
+    def handle_data(self, data):
+        if self._button_text is not None:
+            self._button_text.append(data)
+
+
+def test_every_page_has_a_language_one_heading_and_labelled_controls(built):
+    out, _, _ = built
+    pages = list(out.rglob("*.html"))
+    for page in pages:
+        parser = _A11y()
+        parser.feed(page.read_text())
+        name = page.relative_to(out)
+        assert parser.lang == "en" and parser.h1 == 1, name
+        unlabelled = [c for c in parser.controls if not c[2] and c[1] not in parser.label_for]
+        assert not unlabelled, f"{name}: controls without a label: {unlabelled}"
+        assert parser.empty_buttons == 0, name
+    assert len(pages) > 20
+
+
 def test_leaderboard_is_a_readable_table_with_provenance_on_every_number(built):
     out, _, _ = built
     html = (out / "leaderboards/humaneval--pass-1.html").read_text()
