@@ -19,7 +19,18 @@ from markupsafe import Markup
 
 from nl2code import __version__
 from nl2code.site import _charts
-from nl2code.site._data import FACETS, KIND_DIRS, SIZE_BUCKETS, SiteData, size_bucket, describe_decoding, facet_counts, format_params, label_slug, slug
+from nl2code.site._data import (
+    FACETS,
+    KIND_DIRS,
+    SIZE_BUCKETS,
+    SiteData,
+    describe_decoding,
+    facet_counts,
+    format_params,
+    label_slug,
+    size_bucket,
+    slug,
+)
 
 log = logging.getLogger(__name__)
 
@@ -116,40 +127,58 @@ def build_site(
     """
     out = Path(out)
     data = SiteData(catalog, runs)
-    if out.exists():
-        for child in ("index.html", "explore.html", "leaderboards.html", "charts.html", "runs.html", *KIND_DIRS.values(), "leaderboards", "runs", "data", STATIC):
-            target = out / child
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-    out.mkdir(parents=True, exist_ok=True)
+    _clear(out)
     writer = _Writer(out, _env(), data)
     _copy_static(out / STATIC)
-    (out / ".nojekyll").write_text("", encoding="utf-8")
+    (out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
 
     docs = data.documents()
     writer.json("data/search.json", docs)
     writer.json("data/catalog.json", catalog)
-    counts = facet_counts(docs)
     writer.page("index.html", "home.html", counts=data.counts(), news=data.whats_new(), boards=data.leaderboards[:6])
-    writer.page("explore.html", "explore.html", docs=docs, facets=FACETS, facet_counts=counts)
+    writer.page("explore.html", "explore.html", docs=docs, facets=FACETS, facet_counts=facet_counts(docs))
+    size_charts = _write_leaderboards(writer, data)
+    _write_charts(writer, data, size_charts)
+    _write_entities(writer, data, computed_stats or {})
+    for run in data.runs:
+        _write_run(writer, run)
+    writer.page("runs.html", "runs.html", runs=data.runs)
+    report = BuildReport(out, writer.pages, writer.data_files, len(data.leaderboards), len(data.runs))
+    log.info("built %d pages and %d data files under %s", report.pages, report.data_files, out)
+    return report
 
-    board_charts = {}
+
+def _clear(out: Path) -> None:
+    """Removes what an earlier build wrote (and nothing else a user keeps in the folder)."""
+    for child in ("index.html", "explore.html", "leaderboards.html", "charts.html", "runs.html", *KIND_DIRS.values(), "leaderboards", "runs", "data", STATIC):
+        target = out / child
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _write_leaderboards(writer: _Writer, data: SiteData) -> dict[str, _charts.Chart]:
+    """One page and its CSV/JSON per leaderboard; returns each board's size-vs-score chart."""
+    size_charts = {}
+    bucket_order = [label for label, _ in SIZE_BUCKETS]
     for board in data.leaderboards:
         records = [row.record() for row in board.rows]
         writer.json(f"data/leaderboards/{board.key}.json", {"benchmark": board.benchmark["id"], "metric": board.label, "rows": records})
         writer.csv(f"data/leaderboards/{board.key}.csv", records)
-        chart = _charts.size_vs_score(board)
-        board_charts[board.key] = chart
-        buckets = sorted({size_bucket(r.parameters) for r in board.rows} - {None}, key=[b[0] for b in SIZE_BUCKETS].index)
+        chart = size_charts[board.key] = _charts.size_vs_score(board)
+        buckets = sorted({size_bucket(r.parameters) for r in board.rows} - {None}, key=bucket_order.index)
         writer.page(board.url, "leaderboard.html", board=board, records=records, chart=chart, buckets=buckets, bucket_of=size_bucket)
     writer.page("leaderboards.html", "leaderboards.html", boards=data.leaderboards)
+    return size_charts
 
+
+def _write_charts(writer: _Writer, data: SiteData, size_charts: dict[str, _charts.Chart]) -> None:
     main = _charts.main_benchmark(data)
     main_board = data.leaderboard(main, "pass@1") if main else None
     charts = [
-        board_charts[main_board.key] if main_board else None,
+        size_charts[main_board.key] if main_board else None,
         _charts.release_timeline(data),
         _charts.pass_at_k_curves(data, main) if main else None,
         _charts.temperature_vs_score(data),
@@ -157,23 +186,23 @@ def build_site(
     ]
     writer.page("charts.html", "charts.html", charts=[c for c in charts if c is not None])
 
+
+def _write_entities(writer: _Writer, data: SiteData, computed_stats: dict[str, dict[str, Any]]) -> None:
+    """A page per model family, benchmark, paper and metric."""
     for family in data.models:
-        writer.page(f"models/{family['id']}.html", "model.html", family=family, results=data.results_of_model(family), runs=[r for r in data.runs if r.variant in {v["id"] for v in family.get("variants", [])}])
+        variant_ids = {v["id"] for v in family.get("variants", [])}
+        runs = [r for r in data.runs if r.variant in variant_ids]
+        writer.page(f"models/{family['id']}.html", "model.html", family=family, results=data.results_of_model(family), runs=runs)
     for bench in data.benchmarks:
         boards = [b for b in data.leaderboards if b.benchmark["id"] == bench["id"]]
-        computed = (computed_stats or {}).get(bench["id"])
-        writer.page(f"benchmarks/{bench['id']}.html", "benchmark.html", bench=bench, boards=boards, runs=[r for r in data.runs if r.benchmark == bench["id"]], computed=computed, stat_rows=_stat_rows(bench, computed))
+        runs = [r for r in data.runs if r.benchmark == bench["id"]]
+        computed = computed_stats.get(bench["id"])
+        writer.page(f"benchmarks/{bench['id']}.html", "benchmark.html", bench=bench, boards=boards, runs=runs, computed=computed, stat_rows=_stat_rows(bench, computed))
     for paper in data.papers:
         writer.page(f"papers/{paper['id']}.html", "paper.html", paper=paper, cited_by=_cited_by(data, paper["id"]))
     for metric in data.metrics:
-        writer.page(f"metrics/{metric['id']}.html", "metric.html", metric=metric, boards=[b for b in data.leaderboards if b.metric and b.metric["id"] == metric["id"]])
-
-    for run in data.runs:
-        _write_run(writer, run)
-    writer.page("runs.html", "runs.html", runs=data.runs)
-    report = BuildReport(out, writer.pages, writer.data_files, len(data.leaderboards), len(data.runs))
-    log.info("built %d pages and %d data files under %s", report.pages, report.data_files, out)
-    return report
+        boards = [b for b in data.leaderboards if b.metric and b.metric["id"] == metric["id"]]
+        writer.page(f"metrics/{metric['id']}.html", "metric.html", metric=metric, boards=boards)
 
 
 def _write_run(writer: _Writer, run: Any) -> None:
