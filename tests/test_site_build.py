@@ -422,6 +422,13 @@ def test_cli_refuses_a_store_file_that_does_not_exist(tmp_path):
     assert not (tmp_path / "typo.db").exists()
 
 
+def test_an_empty_catalog_builds_a_site_that_says_so(tmp_path):
+    out = build_site(tmp_path / "out", {"models": [], "benchmarks": [], "papers": [], "metrics": [], "results": []}).out
+    assert "No results yet." in (out / "leaderboards.html").read_text()
+    assert (out / "charts.html").read_text().count("Nothing to draw yet") == 3  # timeline, temperature, best over time
+    assert json.loads((out / "data/search.json").read_text()) == []
+
+
 def test_the_repository_catalog_builds(tmp_path):
     report = build_site(tmp_path / "out", to_dict(load_catalog()))
     assert report.leaderboards >= 1
