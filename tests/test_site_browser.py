@@ -218,13 +218,21 @@ def test_size_chart_draws_one_point_per_model(fixture_site, open_page):
     assert page.locator(".chart svg g.frontier_marks > path").count() == 1
 
 
-def test_charts_page_draws_the_release_timeline_with_every_dated_variant(fixture_site, open_page):
-    page = open_page(fixture_site + "charts.html")
+def test_charts_page_draws_the_release_timeline_with_every_dated_variant(fixture_site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(fixture_site + "charts.html")
     page.wait_for_function("() => document.querySelectorAll('.chart[data-rendered=true]').length === document.querySelectorAll('.chart').length")
+    assert page.locator(".chart").count() == 5
+    assert any(url.endswith("vega-lite.min.js") for url in requested)
+    assert all(url.startswith(fixture_site) for url in requested), requested
     timeline = page.locator("#chart-timeline svg g.points_marks > path")
     assert timeline.count() == 10  # every fixture variant has a size and a (family) release date
     # Codex's published numbers at T=0.2 (pass@1) and T=0.8 (pass@100), and our run's pass@1 at T=0.8
     assert page.locator("#chart-temperature svg g.points_marks > path").count() == 3
+    context.close()
 
 
 def test_downloads_hold_exactly_the_rows_in_view(fixture_site, open_page):
