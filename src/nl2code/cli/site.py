@@ -11,8 +11,7 @@ DEFAULT_OUT = "site-out"
 
 def _build(out: str, catalog_dir: str | None, db: str | None, *, quiet: bool = False):
     from nl2code.catalog import load_catalog, to_dict
-    from nl2code.site import build_site
-    from nl2code.site._runs import runs_from_store
+    from nl2code.site import build_site, runs_from_store
 
     catalog = load_catalog(Path(catalog_dir) if catalog_dir else None)
     runs = []

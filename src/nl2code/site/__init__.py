@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from nl2code.site._build import BuildReport, build_site
 from nl2code.site._data import ProblemRow, RunView, SampleRow, SiteData
+from nl2code.site._runs import runs_from_store
 from nl2code.site._serve import make_server, serve
 
-__all__ = ["BuildReport", "ProblemRow", "RunView", "SampleRow", "SiteData", "build_site", "make_server", "serve"]
+__all__ = ["BuildReport", "ProblemRow", "RunView", "SampleRow", "SiteData", "build_site", "make_server", "runs_from_store", "serve"]
