@@ -21,6 +21,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/test-setup.sh
 	bash scripts/run-tests.sh $(BIN)/python
+	bash scripts/test-unprivileged.sh
 
 # A real model (issue 6): llama-cpp-python builds llama.cpp from source (5-25 minutes on 2 cores),
 # so it is kept out of `make test`; pip's wheel cache makes later runs quick.

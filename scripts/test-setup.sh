@@ -13,3 +13,12 @@ apt_install() {
 
 # Headless Chromium for the site's browser tests (Debian's package, driven by Playwright; no browser download).
 if [ ! -x /usr/bin/chromium ]; then apt_install chromium fonts-dejavu-core; fi
+
+# The sandbox suites also run as an unprivileged user (scripts/test-unprivileged.sh), with Debian's
+# Python (readable by everyone, unlike an interpreter under /root) and Debian's pytest.
+if [ "$(id -u)" -eq 0 ]; then
+    id nl2code-ci >/dev/null 2>&1 || useradd --create-home --shell /bin/sh nl2code-ci
+    if ! /usr/bin/python3 -c 'import pytest, pytest_timeout, click' 2>/dev/null; then
+        apt_install python3-pytest python3-pytest-timeout python3-click
+    fi
+fi

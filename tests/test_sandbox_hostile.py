@@ -208,7 +208,7 @@ CASES: list[Case] = [
     ),
     # -- exits and verdict forgery
     Case("os_exit_0_before_tests", "import os\nos._exit(0)\n" + CORRECT, Status.NO_RESULT),
-    Case("sys_exit_0_before_tests", "import sys\nsys.exit(0)\n" + CORRECT, Status.NO_RESULT),
+    Case("sys_exit_0_before_tests", "import sys\nsys.exit(0)\n" + CORRECT, Status.FAILED),  # SystemExit is the program's error
     Case("sys_exit_0_inside_the_function", "import sys\ndef f(x):\n    sys.exit(0)\n", Status.FAILED),
     Case(
         "atexit_exit_0_after_a_wrong_answer",

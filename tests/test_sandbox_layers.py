@@ -144,3 +144,24 @@ def test_doctor_reports_every_layer_and_the_level_in_force():
         assert all(v["ok"] for v in report["layers"].values()), report["layers"]
         assert report["isolation"].startswith("linux-root:") and "landlock" in report["isolation"]
         assert "seccomp" in report["isolation"] and "uid" in report["isolation"]
+
+
+BLOCKED_NAMESPACES_RUN = """
+from nl2code.execution import run_samples
+from nl2code.execution.isolation import seccomp
+from nl2code.records import Comparison, Problem, Sample, StepKind, TestStep
+seccomp.install(seccomp.build_filter())  # no unshare, no namespace clones: like Docker's default profile
+p = Problem("t", "1", "0" * 64, "t/0", "", "f", "", "", steps=(TestStep(StepKind.COMPARE, "f(2)", Comparison.EQUAL, 4),))
+[e] = run_samples({"t/0": p}, [Sample("t/0", 0, 0, "def f(x):\\n    return x * x\\n")], workers=1)
+print(e.status, e.isolation)
+"""
+
+
+@needs_x86
+def test_blocked_namespaces_fall_back_cleanly_and_the_level_says_so():
+    out = subprocess.run([sys.executable, "-c", BLOCKED_NAMESPACES_RUN], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    status, level = out.stdout.split()
+    assert status == "passed"
+    assert "netns" not in level and "userns" not in level and "tmpfs" not in level
+    assert level == "weak" if not ROOT else level.startswith("linux-root:") and "uid" in level

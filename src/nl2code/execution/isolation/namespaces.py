@@ -145,25 +145,43 @@ def enter_sample_mounts(
 
 
 def fork_into_pid_namespace() -> None:
-    """Call after unshare(CLONE_NEWPID): fork the sample as PID 1 of the new namespace and turn
-    the caller into a shim that only mirrors its exit. When PID 1 dies the kernel kills every
-    other process of the namespace; when the shim dies, PID 1 dies with it."""
-    pid = os.fork()
-    if pid == 0:
+    """Call after unshare(CLONE_NEWPID). Forks a minimal init as PID 1 of the new namespace, then
+    the sample as PID 2 (so it keeps the ordinary signal semantics PID 1 would lose), and turns
+    the caller into a shim that waits for the sample, kills the init (the kernel then kills every
+    process left in the namespace) and mirrors the sample's exit. If the shim dies, both die."""
+    init = os.fork()
+    if init == 0:
+        _pid1()
+    sample = os.fork()
+    if sample == 0:
         _sys.prctl(_sys.PR_SET_PDEATHSIG, signal.SIGKILL)
         return
     try:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
-        status = _wait(pid)
+        status = _wait(sample)
+        os.kill(init, signal.SIGKILL)
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
-            signal.signal(sig, signal.SIG_DFL)
+            if sig != signal.SIGKILL:
+                signal.signal(sig, signal.SIG_DFL)
             os.kill(os.getpid(), sig)
             os._exit(128 + sig)
         os._exit(os.waitstatus_to_exitcode(status))
     except BaseException:  # the shim never returns into the caller's code
         os._exit(70)
+
+
+def _pid1() -> None:
+    """PID 1 of a sample's namespace: holds no file of the sample's, reaps orphans, never returns."""
+    try:
+        _sys.prctl(_sys.PR_SET_PDEATHSIG, signal.SIGKILL)
+        os.closerange(0, 1 << 16)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # orphans are reaped by the kernel
+        while True:
+            signal.pause()
+    finally:
+        os._exit(0)
 
 
 def _wait(pid: int) -> int:

@@ -9,9 +9,9 @@ Landlock, seccomp. Layers that fail at worker start are left out and the level s
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
-import resource
 import tempfile
 
 from nl2code.execution._sandbox import BasicSandbox
@@ -168,11 +168,10 @@ class StrongSandbox:
                 sample_dir, size, SAMPLE_INODES, self.uid, self.gid, extra_flags=flags,
                 make_private=not self.worker_mounts, cover=cover,
             )
-        self.basic.child_enter(sample_dir, limits)  # setsid, chdir into the tmpfs, rlimits
         if not self.as_root:
             # RLIMIT_NPROC counts every process of the real uid, all workers' samples included.
-            n = self.base_processes + self.n_workers * (limits.processes + 2)
-            resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
+            limits = dataclasses.replace(limits, processes=self.base_processes + self.n_workers * (limits.processes + 2))
+        self.basic.child_enter(sample_dir, limits)  # setsid, chdir into the tmpfs, rlimits
         if self.pid_namespace:
             namespaces.fork_into_pid_namespace()
         if self.as_root:
