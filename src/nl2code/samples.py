@@ -139,13 +139,15 @@ def solution_program(problem: Problem, solution: str) -> str:
         return solution
     try:
         prompt_nodes = ast.parse(problem.prompt + "    pass\n").body
-        defined = _defined_names(ast.parse(solution).body)
+        tree = ast.parse(solution)
     except SyntaxError:
         return solution
+    defined = _defined_names(tree.body)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     missing = [
         node for node in prompt_nodes
         if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == problem.entry_point)
-        and _defined_names([node]) and not _defined_names([node]) <= defined
+        and (_defined_names([node]) - defined) & used
     ]
     if not missing:
         return solution

@@ -118,7 +118,9 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
     )
     all_reported = done and not protocol_error and expected_index == len(steps)
     any_failed = any(r is not None and not r[0] for r in results)
-    cpu_limited = raw.signal in (signal.SIGXCPU, signal.SIGKILL) and raw.cpu_time >= limits.cpu_seconds * 0.95
+    # RLIMIT_CPU sends SIGXCPU at the soft limit and SIGKILL at the hard one; rusage can read a
+    # little under the limit (tick accounting)
+    cpu_limited = raw.signal == signal.SIGXCPU or (raw.signal == signal.SIGKILL and raw.cpu_time >= limits.cpu_seconds * 0.9)
     error = ""
     if raw.sandbox_error or sandbox_error:
         status, error = Status.SANDBOX_ERROR, raw.sandbox_error or sandbox_error
@@ -126,15 +128,15 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
         status, error = Status.COMPILE_ERROR, compile_error
     elif raw.output_limited:
         status, error = Status.OUTPUT_LIMIT, f"more than {limits.output_bytes} bytes of output"
-    elif all_reported and program_error:
+    elif program_error and done:  # the program itself raised (SystemExit included): no test ran
         status, error = (Status.OOM if oom else Status.FAILED), program_error
+    elif oom:  # MemoryError in a test: the address-space cap
+        status, error = Status.OOM, next((r[1] for r in results if r is not None and not r[0]), "MemoryError")
     elif all_reported:
         failed = next((r[1] for r in results if r is not None and not r[0]), "")
         status, error = (Status.FAILED, failed) if failed else (Status.PASSED, "")
     elif any_failed:
         status, error = Status.FAILED, next(r[1] for r in results if r is not None and not r[0])
-    elif oom:
-        status, error = Status.OOM, "MemoryError"
     elif raw.timed_out or cpu_limited:
         status = Status.TIMEOUT
         error = "CPU time limit" if cpu_limited else f"wall-clock limit of {limits.wall_seconds:g} s"

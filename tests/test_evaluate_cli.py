@@ -1,0 +1,130 @@
+"""`nl2code evaluate`, `selfcheck` and `runs` end to end: the real CLI, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import MBPP, cli, humaneval_completions
+
+
+def evaluate(samples, db, *extra, benchmark="humaneval"):
+    result = cli("evaluate", str(samples), "--benchmark", benchmark, "--db", str(db), "--quiet", *extra)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result
+
+
+def test_humaneval_reference_completions_score_one_and_results_keep_input_order(tmp_path):
+    samples = humaneval_completions(tmp_path / "ref.jsonl")
+    evaluate(samples, tmp_path / "runs.db", "--json", str(tmp_path / "summary.json"), "--results", str(tmp_path / "results.jsonl"))
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["benchmark"] == "humaneval" and summary["problems"] == 164 and summary["samples"] == 164
+    assert summary["pass_at_k"] == {"pass@1": 1.0}
+    assert summary["status_counts"]["passed"] == 164
+    lines = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert [(x["task_id"], x["sample_id"]) for x in lines] == [(f"HumanEval/{i}", 0) for i in range(164)]
+    assert all(x["status"] == "passed" and x["passed"] is True for x in lines)
+
+
+def test_twenty_reference_copies_score_one_at_every_k(tmp_path):
+    samples = humaneval_completions(tmp_path / "ref20.jsonl", copies=20)
+    evaluate(samples, tmp_path / "runs.db", "--k", "1,10,100", "--json", str(tmp_path / "s.json"))
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["samples"] == 3280
+    assert summary["pass_at_k"] == {"pass@1": 1.0, "pass@10": 1.0, "pass@100": None}
+    assert any("pass@100" in note for note in summary["notes"])
+
+
+def test_return_none_scores_zero(tmp_path):
+    samples = humaneval_completions(tmp_path / "none.jsonl", completion=lambda p: "    return None\n")
+    evaluate(samples, tmp_path / "runs.db", "--json", str(tmp_path / "s.json"))
+    assert json.loads((tmp_path / "s.json").read_text())["pass_at_k"]["pass@1"] == 0.0
+
+
+def test_a_subset_file_counts_only_the_problems_present(tmp_path):
+    samples = humaneval_completions(tmp_path / "ten.jsonl", limit=10)
+    result = evaluate(samples, tmp_path / "runs.db", "--json", str(tmp_path / "s.json"))
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["problems"] == 10 and summary["problems_in_benchmark"] == 164
+    assert "10 of 164 (subset)" in result.stdout
+
+
+def test_mbpp_reference_programs_all_pass_with_integer_task_ids(tmp_path):
+    records = [json.loads(line) for line in MBPP.read_text().splitlines()]
+    samples = tmp_path / "mbpp.jsonl"
+    samples.write_text("".join(json.dumps({"task_id": r["task_id"], "completion": r["code"]}) + "\n" for r in records))
+    evaluate(samples, tmp_path / "runs.db", "--dataset", str(MBPP), "--json", str(tmp_path / "s.json"), benchmark="mbpp")
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["samples"] == 974 and summary["status_counts"]["passed"] == 974
+
+
+def test_selfcheck_passes_and_names_failures_otherwise(tmp_path):
+    result = cli("selfcheck", "humaneval", "--db", str(tmp_path / "runs.db"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "all 164 reference solutions pass" in result.stdout
+
+
+def _count(db, run_id=None) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("select count(*) from executions").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_an_interrupted_evaluation_resumes_and_counts_every_sample_once(tmp_path, sig):
+    samples = humaneval_completions(tmp_path / "ref20.jsonl", copies=20)
+    db = tmp_path / "runs.db"
+    args = [sys.executable, "-m", "nl2code", "evaluate", str(samples), "--benchmark", "humaneval", "--db", str(db), "--quiet"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while _count(db) < 300 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    os.killpg(proc.pid, sig) if sig == signal.SIGKILL else proc.send_signal(sig)
+    proc.communicate(timeout=60)
+    partial = _count(db)
+    assert 300 <= partial < 3280
+    result = evaluate(samples, db, "--json", str(tmp_path / "s.json"))
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["samples"] == 3280 and summary["pass_at_k"]["pass@1"] == 1.0
+    assert f"resumed: {partial} samples were already judged" in result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from runs").fetchone()[0] == 1
+        assert conn.execute("select count(*), count(distinct idx) from executions").fetchone() == (3280, 3280)
+    # a finished evaluation run again executes nothing
+    again = evaluate(samples, db)
+    assert "resumed: 3280 samples were already judged, 0 executed now" in again.stdout
+
+
+def test_runs_commands_list_show_export_compare_delete(tmp_path):
+    db = tmp_path / "runs.db"
+    good = humaneval_completions(tmp_path / "good.jsonl", limit=20)
+    bad = humaneval_completions(tmp_path / "bad.jsonl", limit=20, completion=lambda p: "    return None\n")
+    evaluate(good, db, "--model", "good")
+    evaluate(bad, db, "--model", "bad")
+    runs = json.loads(cli("runs", "list", "--db", str(db), "--json").stdout)
+    assert [r["model"] for r in runs] == ["good", "bad"]
+    good_id, bad_id = runs[0]["id"], runs[1]["id"]
+    shown = json.loads(cli("runs", "show", good_id, "--db", str(db), "--json").stdout)
+    assert shown["run"]["summary"]["pass_at_k"]["pass@1"] == 1.0 and len(shown["per_problem_pass_rate"]) == 20
+    exported = cli("runs", "export", bad_id, "--format", "jsonl", "--db", str(db)).stdout.splitlines()
+    assert len(exported) == 20 and json.loads(exported[0])["status"] in {"failed", "no_result"}
+    csv_out = tmp_path / "bad.csv"
+    assert cli("runs", "export", bad_id, "--format", "csv", "--out", str(csv_out), "--db", str(db)).returncode == 0
+    assert csv_out.read_text().splitlines()[0].startswith("run_id,idx,task_id,sample_id,status,passed")
+    compared = json.loads(cli("runs", "compare", good_id, bad_id, "--db", str(db), "--json").stdout)
+    assert compared["difference"] == -1.0 and compared["common_problems"] == 20 and len(compared["regressed"]) == 20
+    assert compared["ci"] == [-1.0, -1.0]
+    assert cli("runs", "delete", bad_id, "--yes", "--db", str(db)).returncode == 0
+    assert [r["id"] for r in json.loads(cli("runs", "list", "--db", str(db), "--json").stdout)] == [good_id]
+    missing = cli("runs", "show", "nope", "--db", str(db))
+    assert missing.returncode == 2 and "no run 'nope'" in missing.stderr

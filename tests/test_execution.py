@@ -1,0 +1,131 @@
+"""The execution engine: verdicts decided by the driver, limits enforced from outside."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from nl2code import benchmarks
+from nl2code.execution import run_samples
+from nl2code.records import Limits, Sample, Status
+
+FAST = Limits(cpu_seconds=1.0, wall_seconds=3.0)
+
+
+@pytest.fixture(scope="module")
+def humaneval():
+    return benchmarks.load("humaneval")
+
+
+def judge_one(bench, completion: str, task: str = "HumanEval/0", limits: Limits = FAST, isolation: str = "auto", workers: int = 1):
+    problem = bench.get(task)
+    [execution] = run_samples(bench.by_id, [Sample(problem.task_id, 0, 0, problem.prompt + completion)], limits, workers=workers, isolation=isolation)
+    return execution
+
+
+def canonical(bench, task="HumanEval/0"):
+    p = bench.get(task)
+    return p.reference[len(p.prompt):]
+
+
+def test_reference_solutions_pass_and_return_none_fails(humaneval):
+    samples = [Sample(p.task_id, 0, i, p.reference) for i, p in enumerate(humaneval.problems)]
+    samples += [Sample(p.task_id, 1, len(samples) + i, p.prompt + "    return None\n") for i, p in enumerate(humaneval.problems)]
+    results = run_samples(humaneval.by_id, samples, Limits(cpu_seconds=3, wall_seconds=10))
+    assert [r.index for r in results] == list(range(len(samples)))
+    assert all(r.status is Status.PASSED for r in results[:164]), [(r.task_id, r.error) for r in results[:164] if not r.passed]
+    assert not any(r.passed for r in results[164:])
+
+
+@pytest.mark.parametrize("isolation", ["auto", "weak"])
+@pytest.mark.parametrize(
+    ("completion", "status"),
+    [
+        ("    while True:\n        pass\n", Status.TIMEOUT),
+        ("    import time\n    time.sleep(60)\n", Status.TIMEOUT),
+        ("    return (\n", Status.COMPILE_ERROR),
+        ("    import os, signal\n    os.kill(os.getpid(), signal.SIGSEGV)\n", Status.CRASHED),
+        ("    x = bytearray(6 * 1024 ** 3)\n    return True\n", Status.OOM),
+        ("    print('x' * 1000, end='', flush=True)\n    while True:\n        print('y' * 100000, flush=True)\n", Status.OUTPUT_LIMIT),
+        ("    import os\n    os._exit(0)\n", Status.NO_RESULT),
+        ("    raise ValueError('boom')\n", Status.FAILED),
+        ("    return input()\n", Status.FAILED),
+    ],
+    ids=["endless_loop", "long_sleep", "syntax_error", "segfault", "6gib_allocation", "stdout_flood", "os_exit_0", "exception", "input_reads_dev_null"],
+)
+def test_status_of_misbehaving_samples(humaneval, completion, status, isolation):
+    started = time.monotonic()
+    execution = judge_one(humaneval, completion, isolation=isolation)
+    assert execution.status is status, execution
+    assert time.monotonic() - started < 15
+
+
+def test_sys_exit_zero_before_the_tests_is_not_a_pass(humaneval):
+    program_exit = humaneval.get("HumanEval/0").prompt + "    return True\nimport sys\nsys.exit(0)\n"
+    [execution] = run_samples(humaneval.by_id, [Sample("HumanEval/0", 0, 0, program_exit)], FAST, workers=1)
+    assert execution.status is Status.FAILED and "SystemExit" in execution.error
+
+
+def test_an_always_equal_object_fails_protected_tests(humaneval):
+    completion = "    class AlwaysEqual:\n        def __eq__(self, other):\n            return True\n        __hash__ = None\n    return AlwaysEqual()\n"
+    execution = judge_one(humaneval, completion)
+    assert execution.status is Status.FAILED
+    assert all(t.protected and not t.passed for t in execution.tests)
+
+
+def test_an_int_subclass_is_not_a_plain_value(humaneval):
+    completion = "    class Liar(int):\n        def __eq__(self, other):\n            return True\n    return Liar(0)\n"
+    execution = judge_one(humaneval, completion, task="HumanEval/13")
+    assert execution.status is Status.FAILED and "not a plain builtin value" in execution.error
+
+
+def test_a_counter_equals_a_dict_as_it_does_in_python(tmp_path):
+    bench = benchmarks.load("mbpp", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets", "mbpp.jsonl"))
+    problem = bench.get(40)  # expects a dict; the reference returns collections.Counter
+    [execution] = run_samples(bench.by_id, [Sample(problem.task_id, 0, 0, problem.reference)], FAST, workers=1)
+    assert execution.status is Status.PASSED
+
+
+def test_per_test_outcomes_are_kept_and_failures_do_not_stop_later_tests(humaneval):
+    # HumanEval/13 greatest_common_divisor: a wrong answer for most inputs but right for (3, 7)
+    execution = judge_one(humaneval, "    return 1\n", task="HumanEval/13")
+    assert execution.status is Status.FAILED
+    outcomes = [t.passed for t in execution.tests]
+    assert len(outcomes) == humaneval.get("HumanEval/13").n_tests
+    assert True in outcomes and False in outcomes
+
+
+def test_a_daemon_started_by_a_sample_is_killed_and_the_correct_answer_still_passes(humaneval, tmp_path):
+    marker = tmp_path / "daemon-alive"
+    daemon = (
+        "    import os, time\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        "            time.sleep(1.5)\n"
+        f"            open({str(marker)!r}, 'w').write('still here')\n"
+        "        os._exit(0)\n"
+    )
+    execution = judge_one(humaneval, daemon + canonical(humaneval), isolation="weak")
+    assert execution.status is Status.PASSED
+    time.sleep(2.5)
+    assert not marker.exists()
+
+
+def test_the_cpu_limit_applies_and_is_recorded(humaneval):
+    limits = Limits(cpu_seconds=1.0, wall_seconds=30.0)
+    execution = judge_one(humaneval, "    while True:\n        pass\n", limits=limits)
+    assert execution.status is Status.TIMEOUT
+    assert 0.9 <= execution.cpu_time <= 3.0 and execution.duration < 10
+    assert execution.limits == limits
+
+
+def test_a_sample_that_kills_its_worker_does_not_stop_the_evaluation(humaneval):
+    problem = humaneval.get("HumanEval/0")
+    killer = problem.prompt + "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+    samples = [Sample(problem.task_id, 0, 0, killer), Sample(problem.task_id, 1, 1, problem.reference)]
+    results = run_samples(humaneval.by_id, samples, FAST, workers=1, isolation="weak")
+    assert results[0].status is not Status.PASSED
+    assert results[1].status is Status.PASSED
