@@ -197,3 +197,13 @@ def test_progress_is_reported_for_cached_and_new_samples(tmp_path):
         generate(toy_problems(3), backend(server.url), GenerationConfig(), GenerationCache(db), seen.append)
         generate(toy_problems(4), backend(server.url), GenerationConfig(), GenerationCache(db), seen.append)
     assert seen[:3] == [1, 1, 1] and seen[3:] == [3, 1]
+
+
+def test_raising_n_requests_only_the_new_samples(tmp_path):
+    db = tmp_path / "r.db"
+    config = dict(params=SamplingParams(temperature=0.8, seed=1))
+    with LLMServer(answer=answer) as server:
+        generate(toy_problems(3), backend(server.url), GenerationConfig(n=2, **config), GenerationCache(db))
+        report = generate(toy_problems(3), backend(server.url), GenerationConfig(n=5, **config), GenerationCache(db))
+    assert report.reused == 6 and report.generated == 9 and len(server.requests) == 15
+    assert sorted(b["seed"] for b in server.requests[6:]) == [3, 3, 3, 4, 4, 4, 5, 5, 5]

@@ -117,3 +117,31 @@ def test_run_summary_has_the_shape_of_evaluate_and_stores_raw_and_processed_outp
     assert run_summary["pass_at_k"] == evaluate_summary["pass_at_k"] == {"pass@1": 1.0}
     raw, program = sqlite3.connect(tmp_path / "r.db").execute("select raw, program from executions order by idx").fetchone()
     assert "broken" in raw and "broken" not in program and program.startswith("from typing import List")
+
+
+def test_generate_interrupted_by_ctrl_c_resumes_without_asking_for_finished_samples(tmp_path):
+    import signal
+    import sqlite3
+    import time
+
+    args = ["-m", "nl2code", "generate", "-b", "humaneval", "-m", "canned", "--limit", "40", "--concurrency", "2", "-q",
+            "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s.jsonl")]
+    with LLMServer(answer=humaneval_answers("completion"), latency=0.05) as server:
+        first = subprocess.Popen([sys.executable, *args, "--base-url", server.url], cwd=tmp_path,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(server.served) < 10 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGINT)
+        _, stderr = first.communicate(timeout=60)
+        assert first.returncode == 130, stderr
+        time.sleep(0.3)  # let the server finish the requests the client abandoned
+        stored = sqlite3.connect(tmp_path / "r.db").execute("select count(*) from generations").fetchone()[0]
+        served_before = len(server.served)
+        assert 0 < stored < 40 and stored <= served_before <= stored + 2  # at most the 2 in flight were lost
+
+        second = nl2code(*args[2:], "--base-url", server.url, cwd=tmp_path)
+        assert second.returncode == 0, second.stderr
+    assert len(server.served) - served_before == 40 - stored
+    assert f"{40 - stored} generated" in second.stderr and f"{stored} from the cache" in second.stderr
+    assert len((tmp_path / "s.jsonl").read_text().splitlines()) == 40

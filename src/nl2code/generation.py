@@ -64,7 +64,9 @@ class GenerationConfig:
     sanitize: bool = False
 
     def params_dict(self, stop: tuple[str, ...]) -> dict[str, Any]:
-        return {**asdict(self.params), "n": self.n, "stop": list(stop)}
+        # n is left out: sample i is the same draw whether 5 or 50 are asked, so raising --n
+        # requests only the new samples.
+        return {**asdict(self.params), "stop": list(stop)}
 
 
 @dataclass(frozen=True, slots=True)
