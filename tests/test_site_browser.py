@@ -308,3 +308,14 @@ def test_pages_fit_a_phone_screen(request, open_page, site, path):
     page = open_page(request.getfixturevalue(site) + path, viewport={"width": 375, "height": 800})
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_on_a_phone_the_explore_filters_fold_so_results_come_first(fixture_site, open_page):
+    page = open_page(fixture_site + "explore.html?kind=model", viewport={"width": 375, "height": 800})
+    page.wait_for_selector("html[data-search-ready=true]")
+    assert page.evaluate("document.getElementById('facet-panel').open") is False
+    assert page.locator("#facet-selected").inner_text() == "(1 selected)"
+    assert page.locator("#search-results li").first.bounding_box()["y"] < 800
+    page.click("#facet-panel > summary")
+    assert page.is_visible('input[name="weights"][value="open"]')
+

@@ -193,8 +193,14 @@
     render(shown);
     updateCounts(base, sel);
     status.textContent = shown.length + " of " + docs.length + " entries" + (q ? " matching “" + q + "”" : "");
+    var picked = FACETS.reduce(function (n, name) { return n + sel[name].length; }, 0);
+    document.getElementById("facet-selected").textContent = picked ? "(" + picked + " selected)" : "";
     writeUrl(q, sel);
   }
+
+  // On a phone the filters start folded so the results come first; wide screens always show them.
+  var panel = document.getElementById("facet-panel");
+  if (panel && window.matchMedia && window.matchMedia("(max-width: 50rem)").matches) panel.open = false;
 
   api.ready = fetch(root + "data/search.json")
     .then(function (r) { if (!r.ok) throw new Error("search index: HTTP " + r.status); return r.json(); })
