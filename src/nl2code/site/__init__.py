@@ -1,7 +1,7 @@
 """The static NL2Code tracker: pages rendered at build time from the catalog and our runs,
 with vendored MiniSearch (search) and Vega-Lite (charts) for what needs the browser.
 
-    from nl2code.site import build_site, serve
+    from nl2code.site import build_site, runs_from_store, serve
     build_site("site-out", catalog=to_dict(load_catalog()), runs=runs_from_store(url))
 """
 
