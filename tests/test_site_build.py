@@ -45,6 +45,8 @@ def _result(rid, model, bench, k, value, *, provenance="published", run=None, te
         "id": rid, "model": model, "benchmark": bench, "metric": "pass-at-k", "k": k, "value": value,
         "prompt_style": "completion", "source": {"kind": "paper", "title": f"Fixture source for {model}", "table": "Table 1", "url": "https://example.org/paper"},
     }
+    if model.startswith("codex"):
+        out["source"]["paper"] = "chen2021-codex"
     if date:
         out["date"] = date
     if temperature is not None:
@@ -257,6 +259,17 @@ def test_model_page_lists_variants_results_and_papers(built):
     papers = html[html.index("<h2>Papers</h2>"):]
     assert '<a href="../papers/chen2021-codex.html">Codex paper</a>' in papers
     assert "Evaluating Large Language Models Trained on Code" in papers
+
+
+def test_benchmark_and_paper_pages_list_their_numbers(built):
+    out, _, _ = built
+    bench = (out / "benchmarks/mbpp.html").read_text()
+    results = bench[bench.index("<h2>Results</h2>"):]
+    assert '<a href="../models/starcoder.html#starcoder-15b">StarCoder-15.5B</a>' in results and "52.7" in results
+    paper = (out / "papers/chen2021-codex.html").read_text()
+    numbers = paper[paper.index("<h2>Numbers it reports</h2>"):]
+    assert numbers.count("<tr>") == 1 + 3  # header + Codex-12B pass@1, pass@100, Codex-300M pass@1
+    assert "28.8" in numbers and "72.3" in numbers and "13.2" in numbers
 
 
 def test_leaderboard_downloads_hold_every_row_in_order(built):

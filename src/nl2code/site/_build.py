@@ -28,6 +28,7 @@ from nl2code.site._data import (
     facet_counts,
     format_params,
     label_slug,
+    metric_label,
     size_bucket,
     slug,
 )
@@ -197,9 +198,11 @@ def _write_entities(writer: _Writer, data: SiteData, computed_stats: dict[str, d
         boards = [b for b in data.leaderboards if b.benchmark["id"] == bench["id"]]
         runs = [r for r in data.runs if r.benchmark == bench["id"]]
         computed = computed_stats.get(bench["id"])
-        writer.page(f"benchmarks/{bench['id']}.html", "benchmark.html", bench=bench, boards=boards, runs=runs, computed=computed, stat_rows=_stat_rows(bench, computed))
+        results = sorted(data.results_of_benchmark(bench["id"]), key=lambda r: (metric_label(r), -r["value"]))
+        writer.page(f"benchmarks/{bench['id']}.html", "benchmark.html", bench=bench, boards=boards, runs=runs, results=results, computed=computed, stat_rows=_stat_rows(bench, computed))
     for paper in data.papers:
-        writer.page(f"papers/{paper['id']}.html", "paper.html", paper=paper, cited_by=_cited_by(data, paper["id"]))
+        results = [r for r in data.results if (r.get("source") or {}).get("paper") == paper["id"]]
+        writer.page(f"papers/{paper['id']}.html", "paper.html", paper=paper, cited_by=_cited_by(data, paper["id"]), results=results)
     for metric in data.metrics:
         boards = [b for b in data.leaderboards if b.metric and b.metric["id"] == metric["id"]]
         writer.page(f"metrics/{metric['id']}.html", "metric.html", metric=metric, boards=boards)
