@@ -124,6 +124,9 @@ class Worker:
         self.problems: dict[str, _child.CompiledProblem] = {}
         self.tmp = os.path.join(tmp, f"w{index}-{os.getpid()}")
         os.makedirs(self.tmp, exist_ok=True)
+        prepare_dir = getattr(self.sandbox, "prepare_dir", None)
+        if prepare_dir is not None:  # strong sandboxes mount a size-capped area for the samples here
+            prepare_dir(self.tmp)
         self.devnull = os.open(os.devnull, os.O_RDWR)
 
     def run(self, key: str, program: str, limits: Limits, job_id: int) -> RawResult:

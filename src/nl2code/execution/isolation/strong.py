@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 UID_BASE = 100_000  # sample uid = UID_BASE + worker pid: unique among live workers
 SAMPLE_INODES = 4096
+DEFAULT_DIR_BYTES = Limits().file_size_bytes  # the cap of a worker's sample area (one sample at a time)
 
 
 def _probe_in_child(fn) -> str | None:  # noqa: ANN001 - a zero-argument callable
@@ -76,6 +77,8 @@ class StrongSandbox:
         self.sample_mounts = False
         self.worker_mounts = False
         self.base_processes = 0
+        self.prepared: str | None = None  # the worker's sample area, once prepare_dir mounted it
+        self.seccomp_in_worker = False
         if self.as_root:
             self._setup_root()
         else:
@@ -156,18 +159,42 @@ class StrongSandbox:
                 self.layers.append("pidns")
             return
 
+    def prepare_dir(self, path: str, size_bytes: int = DEFAULT_DIR_BYTES) -> None:
+        """Called once by the worker with the directory its sample directories go in: mount a
+        size-capped tmpfs there, in the worker's own mount namespace, so that no sample pays for
+        a mount namespace of its own. As root, an ancestor the samples' uid cannot enter is
+        covered so the path stays reachable, and the seccomp filter moves into the worker
+        (its children inherit it; nothing per sample needs the calls it denies)."""
+        if not self.sample_mounts or self.prepared is not None:
+            return
+        if not self.as_root:
+            _sys.unshare(_sys.CLONE_NEWNS)  # the worker is root of its user namespace
+            _sys.mount(None, "/", None, _sys.MS_REC | _sys.MS_PRIVATE)
+        cover = namespaces.blocking_ancestor(path) if self.as_root else None
+        if cover is not None:
+            _sys.mount("tmpfs", cover, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, "size=64k,nr_inodes=256,mode=755")
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        opts = f"size={size_bytes},nr_inodes={SAMPLE_INODES},mode=755"
+        _sys.mount("tmpfs", path, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, opts)
+        self.prepared = path
+        if self.as_root and self.seccomp is not None:
+            self.seccomp.install()
+            self.seccomp_in_worker = True
+
     # -- per sample ---------------------------------------------------------------------
     def child_enter(self, sample_dir: str, limits: Limits) -> None:
         if self.cgroup is not None:
             self.cgroup.enter(limits.memory_bytes, limits.processes)
-        if self.sample_mounts:
-            flags = _sys.CLONE_NEWPID if self.pid_namespace else 0
+        flags = _sys.CLONE_NEWPID if self.pid_namespace else 0
+        if self.sample_mounts and self.prepared is None:
             size = max(limits.file_size_bytes, 1 << 20)
             cover = namespaces.blocking_ancestor(sample_dir) if self.as_root else None
             namespaces.enter_sample_mounts(
                 sample_dir, size, SAMPLE_INODES, self.uid, self.gid, extra_flags=flags,
                 make_private=not self.worker_mounts, cover=cover,
             )
+        elif flags:
+            _sys.unshare(flags)
         if not self.as_root:
             # RLIMIT_NPROC counts every process of the real uid, all workers' samples included.
             limits = dataclasses.replace(limits, processes=self.base_processes + self.n_workers * (limits.processes + 2))
@@ -175,7 +202,7 @@ class StrongSandbox:
         if self.pid_namespace:
             namespaces.fork_into_pid_namespace()
         if self.as_root:
-            if not self.sample_mounts:
+            if self.prepared is not None or not self.sample_mounts:
                 os.chown(sample_dir, self.uid, self.gid)
             os.setgroups([])
             os.setresgid(self.gid, self.gid, self.gid)
@@ -187,7 +214,7 @@ class StrongSandbox:
         tempfile.tempdir = None
         if self.policy.abi >= 1:
             landlock.restrict(self.policy, (sample_dir,))
-        if self.seccomp is not None:
+        if self.seccomp is not None and not self.seccomp_in_worker:
             self.seccomp.install()
 
     def cleanup(self, pid: int) -> None:
