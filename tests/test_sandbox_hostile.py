@@ -186,6 +186,23 @@ CASES: list[Case] = [
         Status.PASSED,
     ),
     Case(
+        "daemon_holding_the_output_pipes_then_correct_code",
+        _prog("""
+            import os, time
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    import ctypes
+                    ctypes.CDLL(None).prctl(15, b'h%TOKEN%', 0, 0, 0)
+                    while True:
+                        time.sleep(0.05)
+                        print('still here', flush=True)
+                os._exit(0)
+        """) + CORRECT,
+        Status.PASSED,
+        also=(_fast,),
+    ),
+    Case(
         "endless_non_daemon_thread_then_correct_code",
         "import threading, time\nthreading.Thread(target=lambda: time.sleep(10**6)).start()\n" + CORRECT,
         Status.PASSED,
