@@ -602,7 +602,8 @@ def _doc(entity: dict[str, Any], url: str | None, *, facets: dict[str, list[str]
         "text": text.strip(),
         "summary": summary,
         "url": url,
-        "facets": {"kind": [entity["kind"]], **facets, "tag": sorted(entity.get("tags", []))},
+        # empty facets are left out: the index is downloaded by every visitor of the home page
+        "facets": {k: v for k, v in {"kind": [entity["kind"]], **facets, "tag": sorted(entity.get("tags", []))}.items() if v},
     }
 
 
