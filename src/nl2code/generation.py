@@ -273,6 +273,7 @@ async def agenerate(
     order: list[str] = []
     jobs: list[_Job] = []
     report = GenerationReport(generations=[])
+    planned = []
     for problem in problems:
         prompt = build_prompt(problem, template)
         params = config.params_dict(prompt.stop)
@@ -280,9 +281,12 @@ async def agenerate(
         context["params"][problem.task_id] = json.dumps(params, sort_keys=True)
         keys = [generation_key(problem, template.sha256, identity, params, i) for i in range(config.n)]
         order.extend(keys)
-        cached = cache.get_many(keys)
-        for key, row in cached.items():
-            results[key] = _from_row(problem, row, config.style, prompt.stop, config.sanitize)
+        planned.append((problem, prompt, keys))
+    cached = cache.get_many(order)
+    for problem, prompt, keys in planned:
+        for key in keys:
+            if key in cached:
+                results[key] = _from_row(problem, cached[key], config.style, prompt.stop, config.sanitize)
         missing = [i for i, key in enumerate(keys) if key not in cached]
         jobs.extend(_jobs(problem, prompt, missing, keys, config, backend))
     report.reused = len(results)
