@@ -191,3 +191,12 @@ def test_a_missing_optional_dependency_names_the_extra_to_install(monkeypatch, k
 def test_unknown_backend_kind_lists_the_known_ones():
     with pytest.raises(ConfigError, match="openai, hf, llama-cpp"):
         create_backend("nope", "m")
+
+
+def test_a_request_that_times_out_is_retried_then_reported():
+    policy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, timeout=0.1)
+    with LLMServer(latency=0.5) as server:
+        with pytest.raises(GenerationError, match="gave up after 3 attempts.*Timeout"):
+            ask(OpenAIBackend("m", base_url=server.url, retry=policy), Request(COMPLETION, SamplingParams()))
+        time.sleep(0.6)  # the server still finishes what the client gave up on
+    assert len(server.requests) == 3
