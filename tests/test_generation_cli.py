@@ -145,3 +145,23 @@ def test_generate_interrupted_by_ctrl_c_resumes_without_asking_for_finished_samp
     assert len(server.served) - served_before == 40 - stored
     assert f"{40 - stored} generated" in second.stderr and f"{stored} from the cache" in second.stderr
     assert len((tmp_path / "s.jsonl").read_text().splitlines()) == 40
+
+
+@pytest.mark.parametrize("style", ["completion", "chat"])
+def test_run_on_a_natural_language_benchmark_scores_reference_answers_at_pass_1(tmp_path, shared_datasets, style):
+    dataset = str(shared_datasets / "sanitized-mbpp.json")
+    problems = load("mbpp-sanitized", dataset).problems
+
+    def answer(body: dict) -> str:
+        problem = next(p for p in problems if p.prompt in prompt_of(body))
+        if "messages" in body:
+            return f"```python\n{problem.reference}\n```\nTry it: {problem.steps[0].source if problem.steps else ''} ((("
+        return problem.reference + "\n\nassert False, 'a test the model wrote'\n"
+
+    with LLMServer(answer=answer) as server:
+        done = nl2code("run", "-b", "mbpp-sanitized", "--dataset", dataset, "-m", "canned", "--base-url", server.url,
+                       "--style", style, "--limit", "8", "-q", "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s.jsonl"),
+                       "--json", str(tmp_path / "summary.json"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["problems"] == 8 and summary["pass_at_k"]["pass@1"] == 1.0
