@@ -201,6 +201,9 @@ class Worker:
                     for fd in list(open_fds):  # what is still buffered in the pipes
                         self._drain(fd, streams.get(fd), buffer, open_fds)
                 if self._parse(buffer, result) or exited:
+                    for fd in (out_r, err_r):  # output written before "done" may not be read yet
+                        if fd in open_fds:
+                            self._drain(fd, streams[fd], buffer, open_fds)
                     return
                 if out.total + err.total > limits.output_bytes:
                     result.output_limited = True
