@@ -49,7 +49,7 @@ def evaluate(samples, benchmark, dataset, model, ks, workers, timeout, time_fact
                             time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model)
     store = Store(db)
     with ProgressBar(f"{benchmark}", enabled=not quiet) as bar:
-        report = run_evaluation(sample_file, bench, settings, store, on_progress=bar)
+        report = run_evaluation(sample_file, bench, settings, store, on_progress=bar, kind="demo" if demo else "evaluate")
     summary = report.summary
     console.print(summary_table(summary))
     print_notes(summary)

@@ -321,6 +321,7 @@ def main() -> None:
             elif kind == "problem":
                 _, key, source = message
                 worker.problems[key] = compile_problem(source)
+                gc.freeze()  # keep the collector off these objects in every forked child
             elif kind == "run":
                 _, job_id, key, program, limits = message
                 try:

@@ -123,7 +123,7 @@ class RunView:
     benchmark_version: str | None = None
     backend: str | None = None
     status: str | None = None
-    kind: str | None = None  # evaluate | run | selfcheck (the store's run kind)
+    kind: str | None = None  # evaluate | run | selfcheck | demo (the store's run kind)
     started_at: str | None = None
     finished_at: str | None = None
     temperature: float | None = None
@@ -148,8 +148,9 @@ class RunView:
 
     @property
     def scores_a_model(self) -> bool:
-        """Self-checks run the benchmark's own solutions: they test the harness, not a model."""
-        return self.kind != "selfcheck"
+        """Self-checks run the benchmark's own solutions and the demo a synthetic file: they test
+        the harness, not a model."""
+        return self.kind not in {"selfcheck", "demo"}
 
     @property
     def date(self) -> str | None:
