@@ -568,3 +568,45 @@ def test_strong_isolation_is_in_force_on_linux_as_root(outcome):
     if os.geteuid() != 0:
         pytest.skip("root-only expectation")
     assert outcome["have"] >= {"no network", "file confinement", "signal scope", "directory cap", "process cap", "unprivileged"}
+
+
+HOSTILE_COMPLETIONS = [
+    "    while True:\n        pass\n",
+    "    import os\n    os._exit(0)\n",
+    "    import os, signal\n    os.killpg(0, signal.SIGKILL)\n",
+    "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n",
+    "    x = bytearray(6 * 1024**3)\n",
+    "    import os\n    os.kill(os.getppid(), 9)\n    return False\n",
+    "    print('PASSED')\n    import sys\n    sys.exit(0)\n",
+    "    class AlwaysEqual:\n        def __eq__(self, other):\n            return True\n    return AlwaysEqual()\n",
+]
+
+
+def test_the_evaluator_exits_0_with_a_complete_summary_on_hostile_samples(tmp_path):
+    """`nl2code evaluate` on HumanEval/0 answered only by hostile completions: every sample is
+    judged, none passes, the process exits 0 and writes a complete summary."""
+    import json
+    import subprocess
+
+    from nl2code.execution import ExecutionPool as Pool
+
+    with Pool(workers=1) as pool:
+        if "signal scope" not in features(pool.level) or "process cap" not in features(pool.level):
+            pytest.skip(f"isolation {pool.level!r} cannot contain these samples")
+    samples = tmp_path / "hostile.jsonl"
+    with open(samples, "w") as f:
+        for completion in HOSTILE_COMPLETIONS:
+            f.write(json.dumps({"task_id": "HumanEval/0", "completion": completion}) + "\n")
+    summary_path = tmp_path / "summary.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "nl2code", "evaluate", str(samples), "--benchmark", "humaneval", "--quiet", "--workers", "2",
+         "--timeout", "1", "--memory-mb", "512", "--json", str(summary_path), "--db", str(tmp_path / "runs.db")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads(summary_path.read_text())
+    assert summary["samples"] == len(HOSTILE_COMPLETIONS) and summary["problems"] == 1
+    assert summary["pass_at_k"]["pass@1"] == 0.0
+    assert sum(summary["status_counts"].values()) == len(HOSTILE_COMPLETIONS)
+    assert summary["status_counts"].get("passed", 0) == 0, summary["status_counts"]
+    assert summary["status_counts"].get("timeout", 0) >= 1 and summary["status_counts"].get("failed", 0) >= 1
