@@ -128,3 +128,17 @@ def test_runs_commands_list_show_export_compare_delete(tmp_path):
     assert [r["id"] for r in json.loads(cli("runs", "list", "--db", str(db), "--json").stdout)] == [good_id]
     missing = cli("runs", "show", "nope", "--db", str(db))
     assert missing.returncode == 2 and "no run 'nope'" in missing.stderr
+
+
+PYCODEGPT = MBPP.parent / "pycodegpt_library_evals"
+
+
+def test_pandaseval_reproduces_the_authors_seven_of_101_for_pycodegpt(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    if not pandas.__version__.startswith("1."):
+        pytest.skip(f"PandasEval needs pandas 1.x (the `pandas` extra); this venv has {pandas.__version__}")
+    evaluate(PYCODEGPT / "Example_Pandas_PYCODEGPT_samples.jsonl", tmp_path / "runs.db", "--dataset", str(PYCODEGPT / "PandasEval.jsonl.gz"),
+             "--json", str(tmp_path / "s.json"), benchmark="pandaseval")
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["status_counts"]["passed"] == 7 and summary["samples"] == 101
+    assert round(summary["pass_at_k"]["pass@1"], 4) == 0.0693

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nl2code import __version__
-from nl2code.benchmarks import Benchmark
+from nl2code.benchmarks import PREIMPORTS, Benchmark
 from nl2code.execution import ExecutionPool, execute
+from nl2code.execution._worker import DEFAULT_PREIMPORTS
 from nl2code.execution.pool import default_workers
 from nl2code.metrics import summarize
 from nl2code.records import Execution, Limits, Problem, Sample, Status
@@ -170,7 +171,8 @@ def evaluate(
         on_progress(len(done), total)
     isolation = ""
     if todo:
-        with ExecutionPool(workers=settings.workers, isolation=settings.isolation) as pool:
+        preimports = DEFAULT_PREIMPORTS + PREIMPORTS.get(benchmark.name, ())
+        with ExecutionPool(workers=settings.workers, isolation=settings.isolation, preimports=preimports) as pool:
             isolation = pool.level
             ref = reference_times(store, benchmark, present.values(), pool)
             limits = {task: limits_for(settings, ref.get(task)) for task in present}

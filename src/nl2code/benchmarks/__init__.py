@@ -63,12 +63,29 @@ def _mbpp_plus(dataset):
     return mbpp_plus.load(dataset)
 
 
+def _pandaseval(dataset):
+    from nl2code.benchmarks import pycodegpt
+
+    return pycodegpt.load("pandaseval", dataset)
+
+
+def _numpyeval(dataset):
+    from nl2code.benchmarks import pycodegpt
+
+    return pycodegpt.load("numpyeval", dataset)
+
+
 BENCHMARKS: dict[str, Callable] = {
     "humaneval": _humaneval,
     "mbpp": _mbpp,
     "mbpp-sanitized": _mbpp_sanitized,
     "mbpp-plus": _mbpp_plus,
+    "pandaseval": _pandaseval,
+    "numpyeval": _numpyeval,
 }
+
+# modules a benchmark's tests need, imported by each worker before it forks samples
+PREIMPORTS: dict[str, tuple[str, ...]] = {"pandaseval": ("numpy", "pandas"), "numpyeval": ("numpy", "pandas")}
 
 _cache: dict[tuple[str, str | None], Benchmark] = {}
 
