@@ -84,7 +84,10 @@ def test_an_interrupted_evaluation_resumes_and_counts_every_sample_once(tmp_path
     samples = humaneval_completions(tmp_path / "ref20.jsonl", copies=20)
     db = tmp_path / "runs.db"
     args = [sys.executable, "-m", "nl2code", "evaluate", str(samples), "--benchmark", "humaneval", "--db", str(db), "--quiet"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    # SIGINT back to its default: under `nohup` or `cmd &` it is inherited as ignored, and a
+    # Python started that way never turns Ctrl-C into KeyboardInterrupt
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while _count(db) < 300 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)

@@ -173,7 +173,12 @@ class ExecutionPool:
         preimports: Sequence[str] = DEFAULT_PREIMPORTS,
         depth: int = 2,
     ) -> None:
-        self.n_workers = workers or default_workers()
+        cores = default_workers()
+        if workers and workers > cores:
+            # more workers than cores only makes samples wait for CPU and stretches wall clocks
+            log.warning("--workers %d exceeds the %d available cores; using %d", workers, cores, cores)
+            workers = cores
+        self.n_workers = workers or cores
         self.isolation = isolation
         self.preimports = tuple(preimports)
         self.depth = depth

@@ -1,10 +1,11 @@
 """The strong sandboxes: every Linux layer that works on this machine, stacked on the weak one.
 
-Per worker (once, cheap to reuse): a cgroup, an empty network namespace, an unprivileged uid,
-the Landlock policy and the seccomp program. Per sample (in the forked child, before untrusted
-code): join the cgroup, a private mount namespace with a size-capped tmpfs as the sample's
-directory, a PID namespace, the uid drop (root) or the capability drop (user namespace),
-Landlock, seccomp. Layers that fail at worker start are left out and the level says so.
+Per worker, once: a cgroup the worker lives in (root), an empty network namespace, a private
+mount namespace, a size-capped tmpfs for its sample directories (`prepare_dir`), the Landlock
+policy, and as root the seccomp filter. Per sample, in the forked child before untrusted code:
+the cgroup limits, the uid drop (root) or a PID namespace and the capability drop (user
+namespace), Landlock, and seccomp where the worker could not carry it. Layers that fail at
+worker start are left out and `level` says which are in force.
 """
 
 from __future__ import annotations
@@ -167,6 +168,17 @@ class StrongSandbox:
         (its children inherit it; nothing per sample needs the calls it denies)."""
         if not self.sample_mounts or self.prepared is not None:
             return
+        try:
+            self._mount_sample_area(path, size_bytes)
+        except OSError as exc:  # samples then get a mount namespace each, as without this call
+            log.warning("sample area not mounted at %s: %s", path, exc)
+            return
+        self.prepared = path
+        if self.as_root and self.seccomp is not None:
+            self.seccomp.install()
+            self.seccomp_in_worker = True
+
+    def _mount_sample_area(self, path: str, size_bytes: int) -> None:
         if not self.as_root:
             _sys.unshare(_sys.CLONE_NEWNS)  # the worker is root of its user namespace
             _sys.mount(None, "/", None, _sys.MS_REC | _sys.MS_PRIVATE)
@@ -176,10 +188,6 @@ class StrongSandbox:
             os.makedirs(path, mode=0o755, exist_ok=True)
         opts = f"size={size_bytes},nr_inodes={SAMPLE_INODES},mode=755"
         _sys.mount("tmpfs", path, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, opts)
-        self.prepared = path
-        if self.as_root and self.seccomp is not None:
-            self.seccomp.install()
-            self.seccomp_in_worker = True
 
     # -- per sample ---------------------------------------------------------------------
     def child_enter(self, sample_dir: str, limits: Limits) -> None:
