@@ -127,8 +127,10 @@ def test_generate_interrupted_by_ctrl_c_resumes_without_asking_for_finished_samp
     args = ["-m", "nl2code", "generate", "-b", "humaneval", "-m", "canned", "--limit", "40", "--concurrency", "2", "-q",
             "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s.jsonl")]
     with LLMServer(answer=humaneval_answers("completion"), latency=0.05) as server:
+        # SIGINT back to its default: a run under nohup or `&` inherits it ignored
         first = subprocess.Popen([sys.executable, *args, "--base-url", server.url], cwd=tmp_path,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 60
         while len(server.served) < 10 and time.monotonic() < deadline:
             time.sleep(0.02)
