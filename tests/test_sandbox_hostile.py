@@ -12,6 +12,7 @@ once every test reported); a program that exits or raises before its tests is ne
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import shutil
@@ -55,7 +56,10 @@ R = _problem(
     (Step(StepKind.COMPARE, "f(2)", Comparison.EQUAL, 4), Step(StepKind.ASSERT, "tc.assertEqual(f(3), 9)")),
     prelude="import unittest\ntc = unittest.TestCase()\n",
 )
-PROBLEMS = {p.task_id: p for p in (P, R)}
+# M: as P, with time enough for a contended machine to fill a memory cgroup.
+M = _problem("M", P.steps)
+PROBLEMS = {p.task_id: p for p in (P, R, M)}
+LIMITS_M = dataclasses.replace(LIMITS, wall_seconds=10.0)
 
 
 @dataclass
@@ -211,6 +215,37 @@ CASES: list[Case] = [
     # -- memory and output
     Case("memory_bomb", "x = bytearray(6 * 1024**3)\n" + CORRECT, Status.OOM),
     Case("gradual_growth", "chunks = []\nwhile True:\n    chunks.append(b'x' * 10**7)\n", Status.OOM),
+    Case(
+        "processes_that_together_exceed_the_memory_cap",
+        _prog("""
+            import os, signal, time
+            kids = []
+            for _ in range(3):
+                pid = os.fork()
+                if pid == 0:
+                    block = b'x' * (400 * 1024**2)  # each child stays under its own address-space cap
+                    while True:
+                        time.sleep(1)
+                kids.append(pid)
+            killed = False
+            deadline = time.monotonic() + 8
+            while not killed and time.monotonic() < deadline:
+                for pid in kids:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                    killed = killed or (done and os.WIFSIGNALED(status))
+                time.sleep(0.02)
+            for pid in kids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            def f(x):
+                return x * x if killed else -1
+        """),
+        Status.PASSED,
+        needs=frozenset({"memory cap"}),
+        problem=M,
+    ),
     Case("stdout_flood", "while True:\n    print('x' * 1000)\n", Status.OUTPUT_LIMIT),
     Case(
         "one_huge_line_of_non_utf8",
@@ -454,6 +489,8 @@ def features(level: str) -> set[str]:
         got.add("directory cap")
     if any(x.startswith("cgroup") for x in layers) or os.geteuid() != 0:
         got.add("process cap")
+    if any(x.startswith("cgroup") for x in layers):
+        got.add("memory cap")  # all of a sample's processes together
     return got
 
 
@@ -524,7 +561,7 @@ def outcome(world):
                 program = program.replace(key, value)
             samples.append(Sample(case.problem.task_id, i, i, program))
         started = time.monotonic()
-        results = {e.index: e for e in execute(pool, PROBLEMS, samples, lambda _p: LIMITS)}
+        results = {e.index: e for e in execute(pool, PROBLEMS, samples, lambda p: LIMITS_M if p is M else LIMITS)}
         elapsed = time.monotonic() - started
         restarts = pool.restarts
     survivors = _live_processes_named(f"h{TOKEN}")
