@@ -165,3 +165,61 @@ def test_blocked_namespaces_fall_back_cleanly_and_the_level_says_so():
     assert status == "passed"
     assert "netns" not in level and "userns" not in level and "tmpfs" not in level
     assert level == "weak" if not ROOT else level.startswith("linux-root:") and "uid" in level
+
+
+@needs_x86
+def test_seccomp_denies_bpf_keyrings_io_uring_and_mount():
+    def check() -> None:
+        import ctypes
+        import errno
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        seccomp.install(seccomp.build_filter())
+        calls = {"bpf": (321, 0, 0, 0), "keyctl": (250, 0, 0, 0), "io_uring_setup": (425, 1, 0, 0), "mount": (165, 0, 0, 0)}
+        for name, (nr, *args) in calls.items():
+            ctypes.set_errno(0)
+            assert libc.syscall(nr, *args) == -1 and ctypes.get_errno() == errno.EPERM, name
+
+    run_check(check)
+
+
+@needs_x86
+def test_seccomp_kills_a_process_that_switches_to_the_x32_abi():
+    pid = os.fork()
+    if pid == 0:
+        import ctypes
+
+        try:
+            seccomp.install(seccomp.build_filter())
+            ctypes.CDLL(None).syscall(0x40000000 | 39)  # getpid through the x32 table
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == 31  # SIGSYS
+
+
+@pytest.mark.skipif(landlock.abi_version() < 4, reason="Landlock without network rules (ABI < 4)")
+def test_landlock_denies_tcp_even_on_a_reachable_network(tmp_path):
+    import errno
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+
+        def check() -> None:
+            probe.in_temp_dirs(1, confined)
+
+        def confined(own: str) -> None:
+            landlock.restrict(landlock.make_policy(), (own,))
+            with socket.socket() as client:
+                try:
+                    client.connect(("127.0.0.1", port))
+                except OSError as exc:
+                    assert exc.errno == errno.EACCES, exc
+                    return
+                raise AssertionError("connected to a loopback listener")
+
+        run_check(check)
