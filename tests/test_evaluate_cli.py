@@ -145,3 +145,24 @@ def test_pandaseval_reproduces_the_authors_seven_of_101_for_pycodegpt(tmp_path):
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["status_counts"]["passed"] == 7 and summary["samples"] == 101
     assert round(summary["pass_at_k"]["pass@1"], 4) == 0.0693
+
+
+def test_n_at_k_filters_samples_by_the_examples_in_the_prompt(tmp_path):
+    from nl2code.benchmarks import load
+
+    bench = load("humaneval")
+    samples = tmp_path / "two.jsonl"
+    with open(samples, "w") as f:
+        for p in bench.problems[:40]:  # a wrong sample first, then the canonical one
+            f.write(json.dumps({"task_id": p.task_id, "completion": "    return None\n"}) + "\n")
+            f.write(json.dumps({"task_id": p.task_id, "completion": p.reference[len(p.prompt):]}) + "\n")
+    evaluate(samples, tmp_path / "runs.db", "--n-at-k", "1@2,2@2,1@1", "--json", str(tmp_path / "s.json"), "--results", str(tmp_path / "r.jsonl"))
+    summary = json.loads((tmp_path / "s.json").read_text())
+    with_examples = sum(1 for p in bench.problems[:40] if p.n_examples)
+    assert 0 < with_examples < 40 and summary["problems_with_examples"] == with_examples
+    # the wrong sample fails the examples where there are some, so the filter submits the right one
+    assert summary["n_at_k"] == {"1@2": with_examples / 40, "2@2": 1.0, "1@1": 0.0}
+    assert summary["pass_at_k"]["pass@1"] == 0.5
+    results = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert {r["examples_passed"] for r in results if r["sample_id"] == 1} <= {True, None}
+    assert any(r["examples_passed"] is False for r in results if r["sample_id"] == 0)

@@ -130,3 +130,12 @@ def test_a_sample_that_kills_its_worker_does_not_stop_the_evaluation(humaneval):
     results = run_samples(humaneval.by_id, samples, FAST, workers=1, isolation="weak")
     assert results[0].status is not Status.PASSED
     assert results[1].status is Status.PASSED
+
+
+def test_prompt_examples_filter_but_never_decide_the_verdict(humaneval):
+    problem = next(p for p in humaneval.problems if p.n_examples)
+    wrong_examples = judge_one(humaneval, canonical(humaneval, problem.task_id), task=problem.task_id)
+    assert wrong_examples.status is Status.PASSED and wrong_examples.examples_passed is True
+    assert len(wrong_examples.tests) == problem.n_tests  # examples are not test cases
+    none = judge_one(humaneval, "    return None\n", task=problem.task_id)
+    assert none.examples_passed is False and none.status is not Status.PASSED

@@ -22,7 +22,7 @@ from nl2code.benchmarks import PREIMPORTS, Benchmark
 from nl2code.execution import ExecutionPool, execute
 from nl2code.execution._worker import DEFAULT_PREIMPORTS
 from nl2code.execution.pool import default_workers
-from nl2code.metrics import summarize
+from nl2code.metrics import n_at_k, summarize
 from nl2code.records import Execution, Limits, Problem, Sample, Status
 from nl2code.samples import SampleFile
 from nl2code.store import Store
@@ -49,6 +49,7 @@ class EvalSettings:
     isolation: str = "auto"  # verdict-affecting
     model: str = ""
     bootstrap: int = 1000
+    n_at_k: tuple[tuple[int, int], ...] = ()  # (n, k) pairs; filter: the prompt's examples
 
     def fingerprint_fields(self) -> dict:
         return {"timeout": self.timeout, "time_factor": self.time_factor, "memory_mb": self.memory_mb, "isolation": self.isolation}
@@ -196,8 +197,18 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
     n_tests = {p.task_id: p.n_tests for p in benchmark.problems}
     metrics = summarize(executions, list(settings.ks) if settings.ks else None, bootstrap=settings.bootstrap, n_tests=n_tests)
     present = {e.task_id for e in executions}
-    protected = sum(1 for p in benchmark.problems if p.task_id in present and p.n_tests and all(s.kind.value == "compare" for s in p.steps if s.kind.value != "statement"))
+    protected = sum(1 for p in benchmark.problems if p.task_id in present and p.n_tests and all(s.kind.value == "compare" for s in p.steps if s.kind.value != "statement" and not s.example))
     cpu_limits = [e.limits.cpu_seconds for e in executions]
+    n_at_k_scores = {}
+    if settings.n_at_k:
+        by_problem: dict[str, list[tuple[bool, bool]]] = {}
+        for e in sorted(executions, key=lambda e: (e.task_id, e.sample_id)):
+            by_problem.setdefault(e.task_id, []).append((e.examples_passed is not False, e.passed))
+        for n, k in settings.n_at_k:
+            score = n_at_k(by_problem, n, k, bootstrap=settings.bootstrap)
+            n_at_k_scores[f"{n}@{k}"] = score.value
+            if score.note:
+                metrics["notes"].append(f"{n}@{k}: {score.note}")
     return {
         "run_id": run_id,
         "benchmark": benchmark.name,
@@ -212,6 +223,7 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
         "samples": metrics["samples"],
         "pass_at_k": metrics["pass_at_k"],
         "pass_at_k_ci": metrics["pass_at_k_ci"],
+        **({"n_at_k": n_at_k_scores, "problems_with_examples": sum(1 for p in benchmark.problems if p.task_id in present and p.n_examples)} if settings.n_at_k else {}),
         "status_counts": metrics["status_counts"],
         "test_case_average": metrics["test_case_average"],
         "strict_accuracy": metrics["strict_accuracy"],

@@ -50,12 +50,14 @@ class Comparison(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TestStep:
+    __test__ = False  # not a pytest test class
     kind: StepKind
     source: str  # the statement (STATEMENT, ASSERT) or the expression (COMPARE)
     comparison: Comparison | None = None
     expected: Any = None  # kept by the parent only; never sent to the child
     tolerance: float = 0.0
     inclusive: bool = False
+    example: bool = False  # an example shown in the prompt: a filter for n@k, never a test case
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,11 @@ class Problem:
 
     @property
     def n_tests(self) -> int:
-        return sum(1 for s in self.steps if s.kind is not StepKind.STATEMENT)
+        return sum(1 for s in self.steps if s.kind is not StepKind.STATEMENT and not s.example)
+
+    @property
+    def n_examples(self) -> int:
+        return sum(1 for s in self.steps if s.example)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,7 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class TestOutcome:
+    __test__ = False  # not a pytest test class
     passed: bool
     protected: bool  # judged in the parent on marshalled values
     error: str = ""  # short reason when it failed
@@ -130,6 +137,7 @@ class Execution:
     error: str = ""
     isolation: str = ""
     limits: Limits = field(default_factory=Limits)
+    examples_passed: bool | None = None  # the prompt's examples (n@k's filter); None: none to run
 
     @property
     def passed(self) -> bool:

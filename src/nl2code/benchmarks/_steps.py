@@ -111,6 +111,31 @@ def steps_from_statements(statements: list[ast.stmt]) -> tuple[TestStep, ...]:
     return tuple(steps)
 
 
+def prompt_examples(prompt: str, entry_point: str) -> tuple[TestStep, ...]:
+    """The doctest examples of a prompt (`>>> f(x)` then the expected output) whose expected
+    output is a constant, as protected example steps: n@k's filter (AlphaCode's "passes the
+    examples in the problem statement"). Examples in prose are not recognised."""
+    import doctest
+    import dataclasses
+
+    steps = []
+    try:
+        examples = doctest.DocTestParser().get_examples(prompt)
+    except ValueError:
+        return ()
+    for example in examples:
+        try:
+            call = ast.parse(example.source.strip(), mode="eval").body
+            want = ast.parse(example.want.strip(), mode="eval").body
+        except SyntaxError:
+            continue
+        called = {n.func.id for n in ast.walk(call) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        const, value = constant_value(want)
+        if entry_point in called and const:
+            steps.append(dataclasses.replace(_compare_step(call, Comparison.EQUAL, value), example=True))
+    return tuple(steps)
+
+
 def split_check_function(test: str, name: str = "check") -> tuple[str, tuple[TestStep, ...]]:
     """Split a HumanEval-style test module into (prelude without `check`, steps of its body)."""
     module = ast.parse(test)

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from nl2code.benchmarks._data import DataFile, resolve
-from nl2code.benchmarks._steps import split_check_function
+from nl2code.benchmarks._steps import prompt_examples, split_check_function
 from nl2code.errors import DatasetError
 from nl2code.records import Problem
 
@@ -81,7 +81,7 @@ def load(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list
                     reference=record["prompt"] + record["canonical_solution"],
                     description=docstring_text(record["prompt"]),
                     test_prelude=prelude,
-                    steps=steps,
+                    steps=steps + prompt_examples(record["prompt"], record["entry_point"]),
                     prompt_is_code=True,
                     aliases=(task_id.split("/")[-1],),
                 )

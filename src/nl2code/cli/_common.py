@@ -33,6 +33,21 @@ def parse_ks(ctx, param, value: str | None) -> tuple[int, ...] | None:
     return ks
 
 
+def parse_n_at_k(ctx, param, value: str | None) -> tuple[tuple[int, int], ...]:
+    if not value:
+        return ()
+    pairs = []
+    for item in value.split(","):
+        try:
+            n, k = (int(x) for x in item.strip().split("@"))
+        except ValueError:
+            raise click.BadParameter(f"{item!r}: write n@k pairs such as 1@10,10@100") from None
+        if not 1 <= n <= k:
+            raise click.BadParameter(f"{item!r}: n@k needs 1 <= n <= k")
+        pairs.append((n, k))
+    return tuple(pairs)
+
+
 def db_option(f: Callable) -> Callable:
     return click.option("--db", default=DEFAULT_DB, show_default=True, help="Results database: a file path or an SQLAlchemy URL.")(f)
 
@@ -102,6 +117,8 @@ def summary_table(summary: dict) -> Table:
     for name, value in summary["pass_at_k"].items():
         ci = (summary.get("pass_at_k_ci") or {}).get(name)
         table.add_row(name, fmt(value), f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "")
+    for name, value in (summary.get("n_at_k") or {}).items():
+        table.add_row(name, fmt(value), "filter: the prompt's examples")
     table.add_row("test-case average", fmt(summary.get("test_case_average")), "")
     counts = {k: v for k, v in summary["status_counts"].items() if v}
     table.add_row("statuses", ", ".join(f"{k} {v}" for k, v in counts.items()), "")

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from nl2code import benchmarks
-from nl2code.cli._common import ProgressBar, console, db_option, err_console, execution_options, parse_ks, print_notes, summary_table, write_json
+from nl2code.cli._common import parse_n_at_k, ProgressBar, console, db_option, err_console, execution_options, parse_ks, print_notes, summary_table, write_json
 from nl2code.pipeline import EvalSettings, evaluate as run_evaluation
 from nl2code.samples import SampleFile, read_samples
 from nl2code.records import Sample
@@ -28,13 +28,14 @@ def demo_samples_path() -> Path:
 @click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file (else the pinned canonical file, downloaded once).")
 @click.option("--model", default="", help="Label the run with the model that produced the samples.")
 @click.option("--k", "ks", callback=parse_ks, help="pass@k values, e.g. 1,10,100 (default: 1, and 10, 100 where n allows).")
+@click.option("--n-at-k", "n_at_k", callback=parse_n_at_k, help="n@k (AlphaCode) pairs, e.g. 1@10,10@100: n submissions from k samples, filtered by the examples in the prompt.")
 @execution_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
 @click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per input sample, in input order.")
 @db_option
 @click.option("--demo", is_flag=True, help="Evaluate the embedded demo sample file on HumanEval.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def evaluate(samples, benchmark, dataset, model, ks, workers, timeout, time_factor, memory_mb, isolation, json_path, results_path, db, demo, quiet):
+def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, json_path, results_path, db, demo, quiet):
     """Execute SAMPLES on a benchmark and report pass@k; every run is stored and resumable."""
     if demo:
         samples, benchmark = samples or demo_samples_path(), benchmark or "humaneval"
@@ -45,7 +46,7 @@ def evaluate(samples, benchmark, dataset, model, ks, workers, timeout, time_fact
         raise click.UsageError("missing --benchmark (one of: " + ", ".join(benchmarks.names()) + ")")
     bench = benchmarks.load(benchmark, dataset)
     sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
-    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, workers=workers, timeout=timeout,
+    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, n_at_k=n_at_k, workers=workers, timeout=timeout,
                             time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model)
     store = Store(db)
     with ProgressBar(f"{benchmark}", enabled=not quiet) as bar:
@@ -69,6 +70,7 @@ def write_results(path: str, executions) -> None:
                 "task_id": e.task_id, "sample_id": e.sample_id, "status": e.status.value, "passed": e.passed,
                 "tests_passed": e.tests_passed, "tests_total": len(e.tests), "duration": round(e.duration, 4),
                 "cpu_time": round(e.cpu_time, 4), "cpu_limit": e.limits.cpu_seconds, "error": e.error,
+                "examples_passed": e.examples_passed,
             }) + "\n")
 
 

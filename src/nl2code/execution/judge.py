@@ -103,7 +103,7 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
             else:
                 results[message[1]] = (False, f"returned a {message[2]}, not a plain builtin value")
         elif code == _child.MSG_STEP_OOM:
-            oom = True
+            oom = oom or not step.example
             results[message[1]] = (False, "MemoryError")
         elif code == _child.MSG_STEP_ERROR:
             results[message[1]] = (False, str(message[2]))
@@ -114,9 +114,18 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
     tests = tuple(
         TestOutcome(passed=bool(r and r[0]), protected=s.kind is StepKind.COMPARE, error=(r[1] if r else "not run"))
         for s, r in zip(steps, results)
-        if s.kind is not StepKind.STATEMENT
+        if s.kind is not StepKind.STATEMENT and not s.example
     )
-    all_reported = done and not protocol_error and expected_index == len(steps)
+    examples = [bool(r and r[0]) for s, r in zip(steps, results) if s.example]
+    examples_passed = all(examples) if examples else None
+    # the prompt's examples filter samples for n@k; they never decide the verdict
+    results = [None if s.example else r for s, r in zip(steps, results)]
+    # examples run after the tests: once every test reported, a hang or an exit among the
+    # examples does not change the verdict
+    n_required = max((i + 1 for i, s in enumerate(steps) if not s.example), default=0)
+    all_reported = not protocol_error and (
+        (done and expected_index == len(steps)) or (n_required < len(steps) and expected_index >= n_required)
+    )
     any_failed = any(r is not None and not r[0] for r in results)
     # RLIMIT_CPU sends SIGXCPU at the soft limit and SIGKILL at the hard one; rusage can read a
     # little under the limit (tick accounting)
@@ -159,4 +168,5 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
         error=error[:1000],
         isolation=isolation,
         limits=limits,
+        examples_passed=examples_passed,
     )

@@ -60,6 +60,7 @@ executions = sa.Table(
     sa.Column("stderr_tail", sa.Text, nullable=False, default=""),
     sa.Column("program", sa.Text, nullable=False, default=""),
     sa.Column("raw", sa.Text, nullable=False, default=""),
+    sa.Column("examples_passed", sa.Boolean, nullable=True),  # since schema 2
 )
 
 test_outcomes = sa.Table(
@@ -90,7 +91,14 @@ def _v1(conn: sa.Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v2(conn: sa.Connection) -> None:
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("executions")}
+    if "examples_passed" not in columns:
+        conn.execute(sa.text("ALTER TABLE executions ADD COLUMN examples_passed BOOLEAN"))
+
+
 # Ordered migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, executions, test outcomes, reference times", _v1),
+    (2, "executions.examples_passed: the prompt's examples, n@k's filter", _v2),
 ]
