@@ -139,3 +139,17 @@ def test_prompt_examples_filter_but_never_decide_the_verdict(humaneval):
     assert len(wrong_examples.tests) == problem.n_tests  # examples are not test cases
     none = judge_one(humaneval, "    return None\n", task=problem.task_id)
     assert none.examples_passed is False and none.status is not Status.PASSED
+
+
+@pytest.mark.parametrize("isolation", ["auto", "weak"])
+def test_a_sample_may_start_a_few_helper_processes(humaneval, isolation):
+    helpers = (
+        "    import subprocess, sys, multiprocessing\n"
+        "    subprocess.run(['true'], check=True)\n"
+        "    procs = [multiprocessing.Process(target=sum, args=([1, 2],)) for _ in range(4)]\n"
+        "    [p.start() for p in procs]\n"
+        "    [p.join() for p in procs]\n"
+        "    assert all(p.exitcode == 0 for p in procs)\n"
+    )
+    execution = judge_one(humaneval, helpers + canonical(humaneval), isolation=isolation, limits=Limits(cpu_seconds=3, wall_seconds=10))
+    assert execution.status is Status.PASSED, execution.error
