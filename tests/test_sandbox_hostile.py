@@ -246,6 +246,22 @@ CASES: list[Case] = [
         needs=frozenset({"memory cap"}),
         problem=M,
     ),
+    Case(
+        "children_exhaust_the_memory_cap",
+        _prog("""
+            import os, time
+            for _ in range(3):
+                if os.fork() == 0:
+                    block = b'x' * (400 * 1024**2)
+                    while True:
+                        time.sleep(1)
+            os.wait()  # returns once the OOM killer took a child
+            os._exit(0)
+        """),
+        Status.OOM,
+        needs=frozenset({"memory cap"}),
+        problem=M,
+    ),
     Case("stdout_flood", "while True:\n    print('x' * 1000)\n", Status.OUTPUT_LIMIT),
     Case(
         "one_huge_line_of_non_utf8",

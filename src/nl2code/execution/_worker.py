@@ -58,6 +58,7 @@ class RawResult:
     stderr_tail: bytes = b""
     sandbox_error: str = ""
     channel_bytes: int = 0
+    oom_killed: bool = False  # the sandbox's memory cgroup OOM-killed one of the sample's processes
 
 
 def read_exact(fd: int, n: int) -> bytes | None:
@@ -287,6 +288,7 @@ class Worker:
         elif os.WIFEXITED(status):
             result.exit_code = os.WEXITSTATUS(status)
         self.sandbox.cleanup(pid)
+        result.oom_killed = bool(getattr(self.sandbox, "last_oom_killed", False))
 
 
 def main() -> None:

@@ -146,6 +146,8 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
         status, error = (Status.FAILED, failed) if failed else (Status.PASSED, "")
     elif any_failed:
         status, error = Status.FAILED, next(r[1] for r in results if r is not None and not r[0])
+    elif raw.oom_killed:  # the memory cgroup's OOM killer took a process of the sample
+        status, error = Status.OOM, "killed by the kernel's OOM killer: the sample's processes together exceeded the memory cap"
     elif raw.timed_out or cpu_limited:
         status = Status.TIMEOUT
         error = "CPU time limit" if cpu_limited else f"wall-clock limit of {limits.wall_seconds:g} s"

@@ -80,6 +80,8 @@ class StrongSandbox:
         self.base_processes = 0
         self.prepared: str | None = None  # the worker's sample area, once prepare_dir mounted it
         self.seccomp_in_worker = False
+        self.last_oom_killed = False  # set by cleanup: did the cgroup's OOM killer act on the last sample?
+        self._oom_kills_seen = 0
         if self.as_root:
             self._setup_root()
         else:
@@ -124,6 +126,7 @@ class StrongSandbox:
                 group.remove()
                 raise
             self.cgroup = group
+            self._oom_kills_seen = group.oom_kills()
 
         if self._try("cgroup", make_cgroup):
             self.layers[-1] = self.cgroup.label
@@ -226,17 +229,16 @@ class StrongSandbox:
             self.seccomp.install()
 
     def cleanup(self, pid: int) -> None:
+        self.last_oom_killed = False
         if self.cgroup is not None:
+            kills = self.cgroup.oom_kills()
+            self.last_oom_killed, self._oom_kills_seen = kills > self._oom_kills_seen, kills
             try:
                 if not self.cgroup.kill_all():
                     log.warning("processes survive in %s: %s", self.cgroup.dirs, self.cgroup.pids())
             except OSError as exc:
                 log.warning("cgroup kill failed: %s", exc)
         self.basic.cleanup(pid)
-
-    def oom_kills(self) -> int:
-        """Kernel OOM kills in this worker's cgroup so far (compare before and after a sample)."""
-        return self.cgroup.oom_kills() if self.cgroup is not None else 0
 
 
 def _count_processes(uid: int) -> int:
