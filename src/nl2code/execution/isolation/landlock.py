@@ -100,7 +100,8 @@ def make_policy(extra_read_only: tuple[str, ...] = (), abi: int | None = None) -
     """The base policy of a worker: system paths and the interpreter's own paths read-only,
     a few devices read-write."""
     abi = abi_version() if abi is None else abi
-    read_only = _minimal(sorted({p for p in SYSTEM_PATHS + extra_read_only if p and os.path.isdir(p)}))
+    # realpath: on merged-/usr systems /bin, /lib, ... are links into /usr and need no rule of their own
+    read_only = _minimal(sorted({os.path.realpath(p) for p in SYSTEM_PATHS + extra_read_only if p and os.path.isdir(p)}))
     file_rw = FS_READ_FILE | FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0)
     rules = [(p, READ_ONLY) for p in read_only]
     rules += [(p, file_rw) for p in WRITABLE_DEVICES if os.path.exists(p) and not os.path.isdir(p)]
