@@ -23,6 +23,24 @@ class DataFile:
     sha256: str
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """Records of a JSON-lines file (gzip when it ends in .gz); a bad line is named."""
+    import gzip
+    import json
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    records = []
+    with opener(path, "rt", encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg}); pass an unmodified {path.name}") from exc
+    return records
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

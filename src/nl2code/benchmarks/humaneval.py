@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 from pathlib import Path
 
-from nl2code.benchmarks._data import DataFile, resolve
+from nl2code.benchmarks._data import DataFile, read_jsonl, resolve
 from nl2code.benchmarks._steps import prompt_examples, split_check_function
 from nl2code.errors import DatasetError
 from nl2code.records import Problem
@@ -31,17 +29,7 @@ def packaged_file() -> Path | None:
 
 
 def read_records(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    records = []
-    with opener(path, "rt", encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg}); pass an unmodified HumanEval.jsonl(.gz)") from exc
-    return records
+    return read_jsonl(path)
 
 
 def docstring_text(prompt: str) -> str:

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from nl2code.benchmarks._data import DataFile, resolve
+from nl2code.benchmarks._data import DataFile, read_jsonl, resolve
 from nl2code.benchmarks._steps import steps_from_asserts
 from nl2code.errors import DatasetError
 from nl2code.records import Problem
@@ -48,14 +48,7 @@ def _read(path: Path) -> list[dict]:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise DatasetError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); pass an unmodified {path.name}") from exc
-    records = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg}); pass an unmodified {path.name}") from exc
-    return records
+    return read_jsonl(path)
 
 
 def _problem(name: str, digest: str, record: dict, description: str, setup: str) -> Problem:

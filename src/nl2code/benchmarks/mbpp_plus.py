@@ -10,14 +10,13 @@ are compared strictly against the canonical outputs.
 
 from __future__ import annotations
 
-import json
 import logging
 import marshal
 import os
 import sys
 from pathlib import Path
 
-from nl2code.benchmarks._data import DataFile, cache_dir, resolve
+from nl2code.benchmarks._data import DataFile, cache_dir, read_jsonl, resolve
 from nl2code.errors import DatasetError
 from nl2code.records import Comparison, Problem, StepKind, TestStep
 
@@ -113,17 +112,6 @@ def _problem(digest: str, record: dict, expected: dict[int, object] | None, skip
     )
 
 
-def _read(path: Path) -> list[dict]:
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg}); pass an unmodified MbppPlus jsonl") from exc
-    return records
-
-
 def ground_truth(digest: str, records: list[dict]) -> dict[str, dict[int, object]]:
     """Expected outputs: the canonical solutions' return values, computed once and cached.
     Left out (logged): inputs whose output is over the executor's result cap (Mbpp/255 returns
@@ -176,7 +164,7 @@ def ground_truth(digest: str, records: list[dict]) -> dict[str, dict[int, object
 
 def load(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list[Problem]]:
     path, digest = resolve(DATA, dataset)
-    records = _read(path)
+    records = read_jsonl(path)
     for record in records:
         if isinstance(record.get("plus_input"), dict):  # one record stores an empty dict
             record["plus_input"] = list(record["plus_input"].values())

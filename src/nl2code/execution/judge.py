@@ -4,7 +4,6 @@ exit code or output. Protected (COMPARE) steps are compared here, on marshalled 
 from __future__ import annotations
 
 import marshal
-import math
 import signal
 
 from nl2code.execution import _child

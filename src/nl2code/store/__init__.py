@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
