@@ -1,6 +1,6 @@
-"""Linux namespaces for the sandbox: no network per worker, a private mount namespace and a
-size-capped tmpfs per sample, an optional PID namespace per sample, and the user namespace
-that gives an unprivileged evaluator the same powers inside its own sandbox.
+"""Linux namespaces for the sandbox: no network and a private mount namespace per worker,
+size-capped tmpfs mounts for sample directories, a PID namespace per sample, and the user
+namespace that gives an unprivileged evaluator the same powers inside its own sandbox.
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ def enter_user_namespace() -> None:
 @dataclass(frozen=True, slots=True)
 class Reveal:
     """Directories the sample must read (the interpreter, its libraries, nl2code) that sit below
-    a directory the sample's uid cannot enter (e.g. /root, mode 700). In the sample's mount
-    namespace `hidden` is covered by an empty tmpfs and only `keep` are bound back, read-only,
-    so nothing else below it can be seen; the machine's own permissions stay untouched."""
+    a directory the sample's uid cannot enter (e.g. /root, mode 700). In the worker's mount
+    namespace `hidden` is covered by an empty tmpfs and only `keep` are bound back (the samples'
+    uid and Landlock keep them read-only), so nothing else below it can be seen; the machine's
+    own permissions stay untouched."""
 
     hidden: str
     keep: tuple[str, ...]
