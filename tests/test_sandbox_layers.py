@@ -223,3 +223,32 @@ def test_landlock_denies_tcp_even_on_a_reachable_network(tmp_path):
                 raise AssertionError("connected to a loopback listener")
 
         run_check(check)
+
+
+DAEMON_THEN_CORRECT = """
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(300)
+    os._exit(0)
+def f(x):
+    return x * x
+"""
+
+
+@pytest.mark.parametrize("skip", ["cgroup", "netns", "mountns", "tmpfs", "landlock,seccomp", "cgroup,tmpfs"])
+def test_every_combination_of_missing_layers_still_judges_samples(skip, monkeypatch):
+    """A machine may lack any layer; what remains must still run samples and kill their daemons."""
+    from nl2code.execution import run_samples
+    from nl2code.records import Comparison, Problem, Sample, StepKind, TestStep
+
+    monkeypatch.setenv("NL2CODE_ISOLATION_SKIP", skip)
+    p = Problem("t", "1", "0" * 64, "t/0", "", "f", "", "", steps=(TestStep(StepKind.COMPARE, "f(2)", Comparison.EQUAL, 4),))
+    programs = ["def f(x):\n    return x * x\n", DAEMON_THEN_CORRECT, "def f(x):\n    return x + 1\n"]
+    results = run_samples({"t/0": p}, [Sample("t/0", i, i, prog) for i, prog in enumerate(programs)], workers=1)
+    assert [e.status.value for e in results] == ["passed", "passed", "failed"], [e.error for e in results]
+    level = results[0].isolation
+    if level != "weak":
+        layers = set(level.split(":", 1)[1].split("+"))
+        assert not any(name.startswith(s) for name in layers for s in skip.split(",")), level

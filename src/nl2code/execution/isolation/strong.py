@@ -177,7 +177,8 @@ class StrongSandbox:
             log.warning("sample area not mounted at %s: %s", path, exc)
             return
         self.prepared = path
-        if self.as_root and self.seccomp is not None:
+        if self.as_root and self.seccomp is not None and not self.pid_namespace:
+            # (a PID namespace per sample needs unshare in the child, which the filter denies)
             self.seccomp.install()
             self.seccomp_in_worker = True
 
