@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,29 +30,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, help="only the first K problems (default: all 164)")
     parser.add_argument("--in-process", action="store_true", help="use --backend llama-cpp instead of the server")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "nl2code-bench-llm",
+                        help="database and samples; kept, so a failed run resumes (--fresh starts over)")
+    parser.add_argument("--fresh", action="store_true", help="delete --workdir first, so every sample is generated")
     args = parser.parse_args()
     model = gemma_gguf()
-    with tempfile.TemporaryDirectory() as tmp:
-        summary_path = Path(tmp) / "summary.json"
-        command = ["nl2code", "run", "--benchmark", "humaneval", "--style", "completion", "--temperature", "0",
-                   "--max-tokens", "256", "--db", str(Path(tmp) / "gemma.db"), "--output", str(Path(tmp) / "samples.jsonl"),
-                   "--json", str(summary_path), "--quiet"]
-        if args.limit:
-            command += ["--limit", str(args.limit)]
-        if args.in_process:
-            command += ["--backend", "llama-cpp", "--model", model]
-            server = None
-        else:
-            server = LlamaCppServer(model).__enter__()
-            command += ["--preset", "llama.cpp", "--base-url", server.url, "--model", "gemma-3-270m-q4_k_m"]
-        try:
-            started = time.monotonic()
-            subprocess.run([str(ROOT / ".venv" / "bin" / command[0]), *command[1:]], check=True)
-            seconds = time.monotonic() - started
-        finally:
-            if server is not None:
-                server.__exit__()
-        summary = json.loads(summary_path.read_text())
+    if args.fresh:
+        shutil.rmtree(args.workdir, ignore_errors=True)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    summary_path = args.workdir / "summary.json"
+    command = ["nl2code", "run", "--benchmark", "humaneval", "--style", "completion", "--temperature", "0",
+               "--max-tokens", "256", "--db", str(args.workdir / "gemma.db"), "--output", str(args.workdir / "samples.jsonl"),
+               "--json", str(summary_path), "--quiet"]
+    if args.limit:
+        command += ["--limit", str(args.limit)]
+    server = None
+    if args.in_process:
+        command += ["--backend", "llama-cpp", "--model", model]
+    else:
+        server = LlamaCppServer(model).__enter__()
+        command += ["--preset", "llama.cpp", "--base-url", server.url, "--model", "gemma-3-270m-q4_k_m"]
+    try:
+        started = time.monotonic()
+        subprocess.run([str(ROOT / ".venv" / "bin" / command[0]), *command[1:]], check=True)
+        seconds = time.monotonic() - started
+    finally:
+        if server is not None:
+            server.__exit__()
+    summary = json.loads(summary_path.read_text())
     gen = summary["generation"]
     passed = round(summary["pass_at_k"]["pass@1"] * summary["problems"])
     print(f"command: {shlex.join(command)}")
