@@ -17,12 +17,13 @@ def enter_network_namespace() -> None:
     _sys.unshare(_sys.CLONE_NEWNET)
 
 
-def enter_user_namespace() -> None:
-    """Become root of a new user namespace (mapped to the caller's own ids) with no network.
+def enter_user_namespace(keep_network: bool = False) -> None:
+    """Become root of a new user namespace (mapped to the caller's own ids), by default with a
+    network namespace of its own: no network.
 
     Raises OSError where user namespaces are blocked (Docker's default seccomp profile, a sysctl)."""
     uid, gid = os.getuid(), os.getgid()
-    _sys.unshare(_sys.CLONE_NEWUSER | _sys.CLONE_NEWNET)
+    _sys.unshare(_sys.CLONE_NEWUSER | (0 if keep_network else _sys.CLONE_NEWNET))
     with open("/proc/self/setgroups", "w") as f:
         f.write("deny")
     with open("/proc/self/uid_map", "w") as f:

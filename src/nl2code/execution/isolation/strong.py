@@ -140,8 +140,8 @@ class StrongSandbox:
 
     def _setup_user_namespace(self) -> None:
         # Raises OSError where user namespaces are blocked: make_sandbox falls back to weak.
-        namespaces.enter_user_namespace()
-        self.layers += ["userns", "netns"]
+        namespaces.enter_user_namespace(keep_network="netns" in self.skip)
+        self.layers += ["userns"] if "netns" in self.skip else ["userns", "netns"]
         self.base_processes = _count_processes(os.getuid())
 
     def _setup_sample_namespaces(self) -> None:
