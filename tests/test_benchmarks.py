@@ -120,3 +120,32 @@ def test_benchmark_stats_reproduce_the_survey_table(name, dataset, expected):
     assert {"problems", "avg_tests", "avg_problem_chars", "avg_problem_lines", "avg_solution_chars", "avg_solution_lines"} <= stats.keys()
     for key, value in expected.items():
         assert stats[key] == value, key
+
+
+def test_asserts_with_constant_expected_sides_are_protected():
+    from nl2code.benchmarks._steps import steps_from_asserts
+
+    steps = steps_from_asserts([
+        "assert abs(f([1.0, 2.0]) - 2.0 / 3.0) < 1e-06",
+        "assert f(3) == (3 + 5, 3 * 5)",
+        "assert set(f(1)) == set((4, 5))",
+        "assert f(2) is None",
+        "assert not f(4)",
+        "assert f(5) == g(5)",
+        "assert True, 'This prints if this assert fails'",
+    ])
+    kinds = [(s.kind.value, s.comparison.value if s.comparison else None) for s in steps]
+    assert kinds == [("compare", "close"), ("compare", "equal"), ("compare", "equal"), ("compare", "is"),
+                     ("compare", "falsy"), ("assert", None), ("statement", None)]
+    assert steps[0].expected == 2.0 / 3.0 and steps[0].tolerance == 1e-06 and steps[0].source == "f([1.0, 2.0])"
+    assert steps[1].expected == (8, 15) and steps[2].expected == {4, 5}
+
+
+def test_protection_report_lists_the_problems_that_fall_back_to_in_child_asserts():
+    result = cli("benchmarks", "protection", "humaneval", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 164
+    full = sum(r["fully_protected"] for r in rows)
+    assert 150 <= full < 164  # e.g. HumanEval/32 checks its answer with a loop of asserts
+    assert not next(r for r in rows if r["task_id"] == "HumanEval/32")["fully_protected"]

@@ -30,7 +30,7 @@ def constant_value(node: ast.expr) -> tuple[bool, object]:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         pass
     names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    if not names or not names <= _PURE.keys():
+    if not names <= _PURE.keys():  # no names at all is fine: `2.0 / 3.0`, `(3 + 5, 3 * 5)`
         return False, None
     if any(isinstance(n, (ast.Attribute, ast.Lambda, ast.NamedExpr, ast.comprehension)) for n in ast.walk(node)):
         return False, None
@@ -54,12 +54,12 @@ def classify_assert(node: ast.Assert) -> TestStep:
         left, op, right = test.left, test.ops[0], test.comparators[0]
         left_const, left_value = constant_value(left)
         right_const, right_value = constant_value(right)
+        # `abs(f(x) - 3.5) < 1e-6`: the tolerance is constant, the value is not
+        if isinstance(op, (ast.Lt, ast.LtE)) and right_const and isinstance(right_value, (int, float)):
+            step = _close_step(left, right_value, isinstance(op, ast.LtE))
+            if step is not None:
+                return step
         if left_const == right_const:
-            # `abs(f(x) - 3.5) < 1e-6`: the tolerance is constant, the value is not
-            if isinstance(op, (ast.Lt, ast.LtE)) and right_const and isinstance(right_value, (int, float)):
-                step = _close_step(left, right_value, isinstance(op, ast.LtE))
-                if step is not None:
-                    return step
             return fallback
         expr, expected = (left, right_value) if right_const else (right, left_value)
         if isinstance(op, ast.Eq):
@@ -102,7 +102,10 @@ def _close_step(left: ast.expr, tolerance: float, inclusive: bool) -> TestStep |
 def steps_from_statements(statements: list[ast.stmt]) -> tuple[TestStep, ...]:
     steps = []
     for node in statements:
-        if isinstance(node, ast.Assert):
+        if isinstance(node, ast.Assert) and constant_value(node.test)[0]:
+            # `assert True, "This prints if this assert fails"` tests nothing
+            steps.append(TestStep(StepKind.STATEMENT, ast.unparse(node)))
+        elif isinstance(node, ast.Assert):
             steps.append(classify_assert(node))
         elif any(isinstance(n, ast.Assert) for n in ast.walk(node)):
             steps.append(TestStep(StepKind.ASSERT, ast.unparse(node)))

@@ -49,6 +49,32 @@ def show(name, task_id, dataset):
 @benchmarks.command()
 @click.argument("name", type=click.Choice(registry.names()))
 @click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per problem.")
+def protection(name, dataset, as_json):
+    """Which problems' tests are compared in the trusted parent (protected) and which fall back to
+    asserts run inside the sample's process."""
+    rows = []
+    for p in registry.load(name, dataset).problems:
+        tests = [s for s in p.steps if s.kind.value != "statement" and not s.example]
+        protected = sum(1 for s in tests if s.kind.value == "compare")
+        rows.append({"task_id": p.task_id, "tests": len(tests), "protected": protected, "in_child": len(tests) - protected,
+                     "fully_protected": bool(tests) and protected == len(tests)})
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    full = sum(r["fully_protected"] for r in rows)
+    console.print(f"{name}: {full} of {len(rows)} problems fully protected; "
+                  f"{sum(r['protected'] for r in rows)} of {sum(r['tests'] for r in rows)} test cases compared in the parent")
+    table = Table("problem", "tests", "protected", "in child", title="problems with asserts run in the child")
+    for r in rows:
+        if not r["fully_protected"]:
+            table.add_row(r["task_id"], str(r["tests"]), str(r["protected"]), str(r["in_child"]))
+    console.print(table)
+
+
+@benchmarks.command()
+@click.argument("name", type=click.Choice(registry.names()))
+@click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one flat JSON object to stdout.")
 def stats(name, dataset, as_json):
     """Statistics computed from the data, next to the NL2Code survey's published values."""
