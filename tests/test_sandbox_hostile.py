@@ -503,8 +503,8 @@ def features(level: str) -> set[str]:
         got.add("signal scope")
     if "tmpfs" in layers:
         got.add("directory cap")
-    if any(x.startswith("cgroup") for x in layers) or os.geteuid() != 0:
-        got.add("process cap")
+    if any(x.startswith("cgroup") for x in layers) or os.geteuid() != 0 or "uid" in layers:
+        got.add("process cap")  # a cgroup, or RLIMIT_NPROC on a uid of the sample's own
     if any(x.startswith("cgroup") for x in layers):
         got.add("memory cap")  # all of a sample's processes together
     return got

@@ -146,36 +146,27 @@ def enter_sample_mounts(
     _sys.mount("tmpfs", sample_dir, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, opts)
 
 
-def fork_into_pid_namespace() -> None:
-    """Call after unshare(CLONE_NEWPID). Forks a minimal init as PID 1 of the new namespace, then
-    the sample as PID 2 (so it keeps the ordinary signal semantics PID 1 would lose), and turns
-    the caller into a shim that waits for the sample, kills the init (the kernel then kills every
-    process left in the namespace) and mirrors the sample's exit. If the shim dies, both die."""
-    init = os.fork()
-    if init == 0:
+def start_pid_namespace() -> int:
+    """Put every process this one starts from now on into a new PID namespace, whose PID 1 is
+    a minimal init forked here (returned). The init dies with the caller; when it dies, the
+    kernel kills every process left in the namespace."""
+    _sys.unshare(_sys.CLONE_NEWPID)
+    pid = os.fork()
+    if pid == 0:
         _pid1()
-    sample = os.fork()
-    if sample == 0:
-        _sys.prctl(_sys.PR_SET_PDEATHSIG, signal.SIGKILL)
-        return
+    return pid
+
+
+def children_of(pid: int) -> list[int]:
     try:
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL)
-        status = _wait(sample)
-        os.kill(init, signal.SIGKILL)
-        if os.WIFSIGNALED(status):
-            sig = os.WTERMSIG(status)
-            if sig != signal.SIGKILL:
-                signal.signal(sig, signal.SIG_DFL)
-            os.kill(os.getpid(), sig)
-            os._exit(128 + sig)
-        os._exit(os.waitstatus_to_exitcode(status))
-    except BaseException:  # the shim never returns into the caller's code
-        os._exit(70)
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
 
 
 def _pid1() -> None:
-    """PID 1 of a sample's namespace: holds no file of the sample's, reaps orphans, never returns."""
+    """PID 1 of a worker's namespace: holds none of its files, reaps orphans, never returns."""
     try:
         _sys.prctl(_sys.PR_SET_PDEATHSIG, signal.SIGKILL)
         os.closerange(0, 1 << 16)
@@ -184,11 +175,3 @@ def _pid1() -> None:
             signal.pause()
     finally:
         os._exit(0)
-
-
-def _wait(pid: int) -> int:
-    while True:
-        try:
-            return os.waitpid(pid, 0)[1]
-        except InterruptedError:
-            continue

@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import signal
 import tempfile
+import time
 
-from nl2code.execution._sandbox import BasicSandbox
+from nl2code.execution._sandbox import BasicSandbox, kill_leftovers
 from nl2code.execution.isolation import _sys, cgroups, landlock, namespaces, seccomp
 from nl2code.records import Limits
 
@@ -74,7 +76,7 @@ class StrongSandbox:
         self.missing: dict[str, str] = {}
         self.cgroup: cgroups.WorkerCgroup | None = None
         self.uid = self.gid = 0
-        self.pid_namespace = False
+        self.pid_init: int | None = None  # init of the worker's PID namespace, when there is one
         self.sample_mounts = False
         self.worker_mounts = False
         self.base_processes = 0
@@ -145,23 +147,24 @@ class StrongSandbox:
         self.base_processes = _count_processes(os.getuid())
 
     def _setup_sample_namespaces(self) -> None:
-        # A PID namespace costs a second fork per sample; where a cgroup already kills every
-        # process of a sample (root), it is left out.
+        # Without a cgroup (no root, or none writable) the worker's samples live in a PID
+        # namespace of the worker's: they see and signal nothing outside it, and their orphans
+        # go to its init, where the sweep finds them. With a cgroup it would add nothing.
+        if self.cgroup is None and "pidns" not in self.skip:
+            try:
+                self.pid_init = namespaces.start_pid_namespace()
+                self.layers.append("pidns")
+            except OSError as exc:
+                self.missing["pidns"] = str(exc)
         if "tmpfs" in self.skip:
             return
-        want_pid = self.cgroup is None and "pidns" not in self.skip
-        for flags in ((_sys.CLONE_NEWPID, 0) if want_pid else (0,)):
-            try:
-                _sample_mounts_probe(flags, self.uid, self.gid, not self.worker_mounts)
-            except OSError as exc:
-                self.missing["pidns" if flags else "sample-tmpfs"] = str(exc)
-                continue
-            self.sample_mounts = True
-            self.pid_namespace = bool(flags)
-            self.layers.append("tmpfs")
-            if self.pid_namespace:
-                self.layers.append("pidns")
+        try:
+            _sample_mounts_probe(0, self.uid, self.gid, not self.worker_mounts)
+        except OSError as exc:
+            self.missing["tmpfs"] = str(exc)
             return
+        self.sample_mounts = True
+        self.layers.append("tmpfs")
 
     def prepare_dir(self, path: str, size_bytes: int = DEFAULT_DIR_BYTES) -> None:
         """Called once by the worker with the directory its sample directories go in: mount a
@@ -177,8 +180,7 @@ class StrongSandbox:
             log.warning("sample area not mounted at %s: %s", path, exc)
             return
         self.prepared = path
-        if self.as_root and self.seccomp is not None and not self.pid_namespace:
-            # (a PID namespace per sample needs unshare in the child, which the filter denies)
+        if self.seccomp is not None:
             self.seccomp.install()
             self.seccomp_in_worker = True
 
@@ -197,22 +199,17 @@ class StrongSandbox:
     def child_enter(self, sample_dir: str, limits: Limits) -> None:
         if self.cgroup is not None:
             self.cgroup.enter(limits.memory_bytes, limits.processes)
-        flags = _sys.CLONE_NEWPID if self.pid_namespace else 0
         if self.sample_mounts and self.prepared is None:
             size = max(limits.file_size_bytes, 1 << 20)
             cover = namespaces.blocking_ancestor(sample_dir) if self.as_root else None
             namespaces.enter_sample_mounts(
-                sample_dir, size, SAMPLE_INODES, self.uid, self.gid, extra_flags=flags,
+                sample_dir, size, SAMPLE_INODES, self.uid, self.gid,
                 make_private=not self.worker_mounts, cover=cover,
             )
-        elif flags:
-            _sys.unshare(flags)
         if not self.as_root:
             # RLIMIT_NPROC counts every process of the real uid, all workers' samples included.
             limits = dataclasses.replace(limits, processes=self.base_processes + self.n_workers * (limits.processes + 2))
         self.basic.child_enter(sample_dir, limits)  # setsid, chdir into the tmpfs, rlimits
-        if self.pid_namespace:
-            namespaces.fork_into_pid_namespace()
         if self.as_root:
             if self.prepared is not None or not self.sample_mounts:
                 os.chown(sample_dir, self.uid, self.gid)
@@ -239,7 +236,23 @@ class StrongSandbox:
                     log.warning("processes survive in %s: %s", self.cgroup.dirs, self.cgroup.pids())
             except OSError as exc:
                 log.warning("cgroup kill failed: %s", exc)
-        self.basic.cleanup(pid)
+        if self.pid_init is None:
+            self.basic.cleanup(pid)
+            return
+        # Orphans of the sample belong to the namespace's init, not to this subreaper.
+        keep = frozenset({self.pid_init})
+        for _ in range(1000):
+            kill_leftovers(pid, keep)
+            orphans = namespaces.children_of(self.pid_init)
+            if not orphans:
+                return
+            for orphan in orphans:
+                try:
+                    os.kill(orphan, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.001)
+        log.warning("processes left by a sample survive in the PID namespace: %s", namespaces.children_of(self.pid_init))
 
 
 def _count_processes(uid: int) -> int:
