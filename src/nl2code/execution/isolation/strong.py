@@ -1,11 +1,11 @@
 """The strong sandboxes: every Linux layer that works on this machine, stacked on the weak one.
 
-Per worker, once: a cgroup the worker lives in (root), an empty network namespace, a private
-mount namespace, a size-capped tmpfs for its sample directories (`prepare_dir`), the Landlock
-policy, and as root the seccomp filter. Per sample, in the forked child before untrusted code:
-the cgroup limits, the uid drop (root) or a PID namespace and the capability drop (user
-namespace), Landlock, and seccomp where the worker could not carry it. Layers that fail at
-worker start are left out and `level` says which are in force.
+Per worker, once: a cgroup the worker lives in (root) or else a PID namespace with its own init,
+an empty network namespace, a private mount namespace, a size-capped tmpfs for its sample
+directories (`prepare_dir`), the Landlock policy and the seccomp filter. Per sample, in the
+forked child before untrusted code: the cgroup limits, the uid drop (root) or the capability
+drop (user namespace), Landlock, and seccomp where the worker could not carry it. Layers that
+fail at worker start are left out and `level` says which are in force.
 """
 
 from __future__ import annotations
