@@ -161,7 +161,11 @@ class Worker:
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
             os.dup2(res_w, 3)
-            os.closerange(4, 65536)
+            start = 4  # close everything else, but what the sandbox still needs in child_enter
+            for keep in sorted(fd for fd in getattr(self.sandbox, "inherit_fds", ()) if fd >= start):
+                os.closerange(start, keep)
+                start = keep + 1
+            os.closerange(start, 65536)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)

@@ -127,6 +127,22 @@ def restrict(policy: Policy, own_dirs: tuple[str, ...]) -> None:
     """Confine this process (and what it starts) to `policy` plus full rights on `own_dirs`.
 
     Sets no_new_privs, which Landlock requires of an unprivileged caller."""
+    ruleset_fd = build_ruleset(policy, own_dirs)
+    try:
+        enforce(ruleset_fd)
+    finally:
+        os.close(ruleset_fd)
+
+
+def enforce(ruleset_fd: int) -> None:
+    """Confine this process with a ruleset built beforehand (by `build_ruleset`)."""
+    _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
+    _sys.syscall(_sys.SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset_fd), ctypes.c_uint32(0), what="landlock_restrict_self")
+
+
+def build_ruleset(policy: Policy, own_dirs: tuple[str, ...]) -> int:
+    """A ruleset fd for `policy` plus full rights on `own_dirs`, not yet enforced. A worker builds
+    it once; each sample's child only enforces it (rules are copied into the domain then)."""
     if policy.abi < 1:
         raise OSError(38, "Landlock is not available on this kernel")
     handled = policy.handled_fs
@@ -147,7 +163,7 @@ def restrict(policy: Policy, own_dirs: tuple[str, ...]) -> None:
             _add_path_rule(ruleset_fd, path, access)
         for path in own_dirs:
             _add_path_rule(ruleset_fd, path, handled)
-        _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
-        _sys.syscall(_sys.SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset_fd), ctypes.c_uint32(0), what="landlock_restrict_self")
-    finally:
+    except BaseException:
         os.close(ruleset_fd)
+        raise
+    return ruleset_fd

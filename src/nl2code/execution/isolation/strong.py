@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import fcntl
 import os
 import signal
 import tempfile
@@ -81,6 +82,7 @@ class StrongSandbox:
         self.worker_mounts = False
         self.base_processes = 0
         self.prepared: str | None = None  # the worker's sample area, once prepare_dir mounted it
+        self.ruleset_fd: int | None = None  # Landlock ruleset for that area, enforced by each sample
         self.seccomp_in_worker = False
         self.last_oom_killed = False  # set by cleanup: did the cgroup's OOM killer act on the last sample?
         self._oom_kills_seen = 0
@@ -166,6 +168,11 @@ class StrongSandbox:
         self.sample_mounts = True
         self.layers.append("tmpfs")
 
+    @property
+    def inherit_fds(self) -> tuple[int, ...]:
+        """Descriptors a sample's child must keep until `child_enter`."""
+        return () if self.ruleset_fd is None else (self.ruleset_fd,)
+
     def prepare_dir(self, path: str, size_bytes: int = DEFAULT_DIR_BYTES) -> None:
         """Called once by the worker with the directory its sample directories go in: mount a
         size-capped tmpfs there, in the worker's own mount namespace, so that no sample pays for
@@ -180,6 +187,17 @@ class StrongSandbox:
             log.warning("sample area not mounted at %s: %s", path, exc)
             return
         self.prepared = path
+        if self.policy.abi >= 1:
+            # one ruleset for the worker's whole sample area, built once: each sample only
+            # enforces it. The area holds one sample's directory at a time (the worker removes it
+            # before the next), so this grants no more than a ruleset naming that directory.
+            try:
+                fd = landlock.build_ruleset(self.policy, (path,))
+                # above the descriptors a child rewires (0-3: stdin, stdout, stderr, results)
+                self.ruleset_fd = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+                os.close(fd)
+            except OSError as exc:
+                log.warning("Landlock ruleset not prepared for %s (%s); built per sample instead", path, exc)
         if self.seccomp is not None:
             self.seccomp.install()
             self.seccomp_in_worker = True
@@ -221,7 +239,10 @@ class StrongSandbox:
             _sys.drop_all_capabilities()
         os.environ["HOME"] = os.environ["TMPDIR"] = sample_dir
         tempfile.tempdir = None
-        if self.policy.abi >= 1:
+        if self.ruleset_fd is not None:
+            landlock.enforce(self.ruleset_fd)
+            os.close(self.ruleset_fd)
+        elif self.policy.abi >= 1:
             landlock.restrict(self.policy, (sample_dir,))
         if self.seccomp is not None and not self.seccomp_in_worker:
             self.seccomp.install()
