@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,6 @@ class LlamaCppBackend:
             return await asyncio.to_thread(self._generate, request)
 
     def _generate(self, request: Request) -> Completion:
-        import time
-
         params = request.params
         kwargs: dict[str, Any] = dict(
             max_tokens=params.max_tokens,
