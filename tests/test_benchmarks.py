@@ -35,6 +35,9 @@ def test_mbpp_loaders_read_the_shared_copies_and_accept_both_task_id_spellings()
     assert full.get(2) is full.get("2") is full.get("Mbpp/2")
     sanitized = benchmarks.load("mbpp-sanitized", MBPP_SANITIZED)
     assert len(sanitized.problems) == 427 and sanitized.data_sha256 == mbpp.SANITIZED.sha256
+    # the entry point is the function the tests call, not a builtin wrapped around it
+    assert sanitized.problems[0].entry_point == "similar_elements"  # assert set(similar_elements(...)) == ...
+    assert full.get(2).entry_point == "similar_elements"
 
 
 def test_mbpp_test_setup_code_runs_after_the_solution():

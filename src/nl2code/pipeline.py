@@ -87,9 +87,26 @@ def fingerprint(benchmark: Benchmark, samples: SampleFile, settings: EvalSetting
         "data_sha256": benchmark.data_sha256,
         "samples_sha256": samples.sha256,
         "nl2code_version": __version__,
+        "tests_sha256": tests_digest(benchmark),
         **settings.fingerprint_fields(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+_digests: dict[int, tuple[Benchmark, str]] = {}
+
+
+def tests_digest(benchmark: Benchmark) -> str:
+    """A hash of how the benchmark's tests are run (steps, comparisons, tolerances): a change in
+    the loader's test parsing makes a new run instead of mixing verdicts of two harnesses."""
+    cached = _digests.get(id(benchmark))
+    if cached is not None and cached[0] is benchmark:
+        return cached[1]
+    digest = hashlib.sha256()
+    for p in benchmark.problems:
+        digest.update(repr((p.task_id, p.setup, p.test_prelude, [(s.kind.value, s.source, s.comparison, s.tolerance, s.inclusive, s.example) for s in p.steps])).encode())
+    _digests[id(benchmark)] = (benchmark, digest.hexdigest())
+    return _digests[id(benchmark)][1]
 
 
 def limits_for(settings: EvalSettings, reference_time: float | None) -> Limits:

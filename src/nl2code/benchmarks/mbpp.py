@@ -7,6 +7,7 @@ solutions need that order), then each assert of `test_list` is one test case.
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import os
 from pathlib import Path
@@ -36,7 +37,7 @@ def prompt_text(description: str, tests: list[str]) -> str:
 
 def called_function(test: str) -> str:
     for node in ast.walk(ast.parse(test)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in dir(__builtins__):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not hasattr(builtins, node.func.id):
             return node.func.id
     return ""
 

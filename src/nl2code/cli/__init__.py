@@ -48,8 +48,8 @@ def cli(verbose: int) -> None:
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+    except click.exceptions.Abort:  # click's form of Ctrl-C (and of a declined confirmation)
+        click.echo("Aborted; finished work is stored, rerun the same command to resume.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
