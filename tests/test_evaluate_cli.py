@@ -166,3 +166,16 @@ def test_n_at_k_filters_samples_by_the_examples_in_the_prompt(tmp_path):
     results = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert {r["examples_passed"] for r in results if r["sample_id"] == 1} <= {True, None}
     assert any(r["examples_passed"] is False for r in results if r["sample_id"] == 0)
+
+
+def test_reference_times_are_measured_once_per_machine_even_for_a_new_database(tmp_path):
+    samples = humaneval_completions(tmp_path / "ten.jsonl", limit=10)
+    env = {"NL2CODE_CACHE": str(tmp_path / "cache")}
+    first = cli("-v", "evaluate", str(samples), "-b", "humaneval", "--db", str(tmp_path / "a.db"), "-q", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "measuring 10 reference solutions of humaneval" in first.stderr
+    second = cli("-v", "evaluate", str(samples), "-b", "humaneval", "--db", str(tmp_path / "b.db"), "-q", env=env)
+    assert second.returncode == 0, second.stderr
+    assert "measuring" not in second.stderr
+    with sqlite3.connect(tmp_path / "b.db") as conn:  # the new database records them all the same
+        assert conn.execute("select count(*) from reference_times").fetchone()[0] == 10

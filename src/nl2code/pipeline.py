@@ -116,10 +116,17 @@ def limits_for(settings: EvalSettings, reference_time: float | None) -> Limits:
 
 
 def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Problem], pool: ExecutionPool) -> dict[str, float]:
-    """CPU seconds of each problem's reference solution on this machine, measured once and stored."""
+    """CPU seconds of each problem's reference solution on this machine, measured once and kept in
+    the database and in the user's cache (so that a new database does not measure again)."""
     key = machine_key()
     known = store.reference_times(benchmark.name, benchmark.data_sha256, key)
     missing = [p for p in problems if p.task_id not in known]
+    cached = _cached_reference_times(benchmark, key)
+    if missing and cached:
+        found = {p.task_id: cached[p.task_id] for p in missing if p.task_id in cached}
+        store.save_reference_times(benchmark.name, benchmark.data_sha256, key, found)
+        known.update(found)
+        missing = [p for p in missing if p.task_id not in found]
     if missing:
         log.info("measuring %d reference solutions of %s", len(missing), benchmark.name)
         samples = [Sample(p.task_id, 0, i, p.reference) for i, p in enumerate(missing)]
@@ -131,7 +138,34 @@ def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Probl
                 log.warning("reference solution of %s did not pass (%s: %s); its limit is the --timeout floor", execution.task_id, execution.status, execution.error)
         store.save_reference_times(benchmark.name, benchmark.data_sha256, key, measured)
         known.update(measured)
+        _cache_reference_times(benchmark, key, {**cached, **measured})
     return known
+
+
+def _reference_cache_path(benchmark: Benchmark):
+    from nl2code.benchmarks._data import cache_dir
+
+    return cache_dir().parent / "reference-times" / f"{benchmark.name}-{benchmark.data_sha256[:16]}.json"
+
+
+def _cached_reference_times(benchmark: Benchmark, key: str) -> dict[str, float]:
+    try:
+        return json.loads(_reference_cache_path(benchmark).read_text()).get(key, {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _cache_reference_times(benchmark: Benchmark, key: str, times: dict[str, float]) -> None:
+    path = _reference_cache_path(benchmark)
+    try:
+        data = json.loads(path.read_text()) if path.exists() else {}
+        data[key] = times
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, path)
+    except (OSError, ValueError) as exc:  # a cache only: never fail an evaluation over it
+        log.debug("reference times not cached in %s: %s", path, exc)
 
 
 class _BatchWriter:

@@ -109,12 +109,18 @@ class _Worker:
         self.buffer = bytearray()
         self.known: set[str] = set()
         self.in_flight: collections.deque[Job] = collections.deque()
+        self.preimports = preimports
+        self.level = ""
+
+    def wait_ready(self) -> _Worker:
+        """Wait for the worker's hello (workers start side by side), then have it pre-import."""
         ready = self._read_blocking()
         if ready is None or ready[0] != "ready":
-            raise ExecutionError(f"worker {index} failed to start (exit code {self.proc.poll()}); run with -vv for its log")
+            raise ExecutionError(f"worker {self.index} failed to start (exit code {self.proc.poll()}); run with -vv for its log")
         self.level = ready[1]
-        write_message(self.out_fd, ("preimport", list(preimports)))
+        write_message(self.out_fd, ("preimport", list(self.preimports)))
         os.set_blocking(self.in_fd, False)
+        return self
 
     def _read_blocking(self):
         header = self.proc.stdout.read(4)
@@ -202,10 +208,11 @@ class ExecutionPool:
 
     def start(self) -> None:
         if not self.workers:
-            self.workers = [self._spawn(i) for i in range(self.n_workers)]
+            started = [_Worker(i, self.n_workers, self.isolation, self.tmp, self.preimports) for i in range(self.n_workers)]
+            self.workers = [w.wait_ready() for w in started]
 
     def _spawn(self, index: int) -> _Worker:
-        return _Worker(index, self.n_workers, self.isolation, self.tmp, self.preimports)
+        return _Worker(index, self.n_workers, self.isolation, self.tmp, self.preimports).wait_ready()
 
     def close(self) -> None:
         for worker in self.workers:
