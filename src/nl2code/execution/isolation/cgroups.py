@@ -13,6 +13,8 @@ import signal
 import time
 from dataclasses import dataclass, field
 
+from nl2code.execution._sandbox import reap_all
+
 log = logging.getLogger(__name__)
 
 ROOT = "/sys/fs/cgroup"
@@ -166,7 +168,7 @@ class WorkerCgroup:
         while self.pids():
             if time.monotonic() > end:
                 return False
-            _reap_some()
+            reap_all()
             time.sleep(0.0002)
         return True
 
@@ -179,16 +181,6 @@ class WorkerCgroup:
                 os.rmdir(d)
             except OSError as exc:
                 log.debug("cgroup %s not removed: %s", d, exc)
-
-
-def _reap_some() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def _remove_stale(parent: str) -> None:
