@@ -22,10 +22,12 @@ class Benchmark:
     source: str
     problems: tuple[Problem, ...]
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+    _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for problem in self.problems:
             self._index[problem.task_id] = problem
+            self._by_id[problem.task_id] = problem
         for problem in self.problems:
             for alias in problem.aliases:
                 self._index.setdefault(alias, problem)
@@ -36,7 +38,8 @@ class Benchmark:
 
     @property
     def by_id(self) -> dict[str, Problem]:
-        return {p.task_id: p for p in self.problems}
+        """Problems by task id (built once; do not modify)."""
+        return self._by_id
 
 
 def _humaneval(dataset):
