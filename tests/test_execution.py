@@ -153,3 +153,20 @@ def test_a_sample_may_start_a_few_helper_processes(humaneval, isolation):
     )
     execution = judge_one(humaneval, helpers + canonical(humaneval), isolation=isolation, limits=Limits(cpu_seconds=3, wall_seconds=10))
     assert execution.status is Status.PASSED, execution.error
+
+
+def test_each_sample_gets_a_fresh_random_state_and_working_threads(humaneval):
+    problem = humaneval.get("HumanEval/0")
+    body = (
+        "    import random, threading\n"
+        "    box = []\n"
+        "    t = threading.Thread(target=lambda: box.append(random.random()))\n"
+        "    t.start(); t.join()\n"
+        "    print(repr(box[0]), flush=True)\n"
+    )
+    program = problem.prompt + body + canonical(humaneval)
+    samples = [Sample(problem.task_id, i, i, program) for i in range(4)]
+    results = run_samples(humaneval.by_id, samples, FAST, workers=1)
+    assert all(r.status is Status.PASSED for r in results), [r.error for r in results]
+    printed = [r.stdout_tail.split("\n")[0] for r in results]
+    assert len(set(printed)) == 4, printed  # reseeded after every fork, as CPython does
