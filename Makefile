@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/nl2code selfcheck humaneval
-	$(BIN)/nl2code evaluate --demo
+	bash scripts/demo.sh $(BIN)
 
 test: $(STAMP)
 	bash scripts/test-setup.sh
