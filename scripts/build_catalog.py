@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
+
+from nl2code.catalog._write import to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -504,31 +505,8 @@ def _pycodegpt_readme_rows() -> dict[tuple[str, str, int], float]:
     return {(model, size, k): values[i] for (model, size), values in table.items() for i, k in enumerate((1, 10, 100))}
 
 
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v not in (None, [], {}) and not (k == "in_survey" and v is False)
-                and not (k == "instances_per_language" and v is False)}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _repr_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
-    flow = all(isinstance(x, (str, int, float)) for x in data) and sum(len(str(x)) for x in data) < 100
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-_Dumper.add_representer(list, _repr_list)
-
-
 def _dump(path: Path, record: dict[str, Any]) -> None:
-    header = f"# yaml-language-server: $schema=../schema/{path.parent.name}.schema.json\n"
-    text = header + yaml.dump(_prune(record), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(to_yaml(record, path.parent.name), encoding="utf-8")
 
 
 # --- curated data: metrics, post-2023 models and benchmarks, their results -------------------

@@ -101,27 +101,25 @@ def _typed(model: type[BaseModel], data: dict[str, Any], what: str) -> BaseModel
         raise CatalogError(problems) from None
 
 
-def add_model(root: Path, data: dict[str, Any]) -> Path:
-    """Write catalog/models/<id>.yaml for a new model family (with its variants)."""
+def _add_entity(root: Path, data: dict[str, Any], model: type[BaseModel], folder: str, what: str) -> Path:
+    """Write catalog/<folder>/<id>.yaml for a new entity, validated with the whole catalog."""
     data = {k: v for k, v in data.items() if v not in (None, [], ())}
     data.setdefault("id", slugify(data.get("name", "")))
-    family = _typed(ModelFamily, data, f"model {data['id']}")
-    path = root / "models" / f"{family.id}.yaml"
+    entity = _typed(model, data, f"{what} {data['id']}")
+    path = root / folder / f"{entity.id}.yaml"
     if path.exists():
         raise InputError(f"{path} exists already; edit it, or choose another --id")
-    _validated_write(root, path, to_yaml(entity_data(family), "models"))
+    _validated_write(root, path, to_yaml(entity_data(entity), folder))
     return path
+
+
+def add_model(root: Path, data: dict[str, Any]) -> Path:
+    """Write catalog/models/<id>.yaml for a new model family (with its variants)."""
+    return _add_entity(root, data, ModelFamily, "models", "model")
 
 
 def add_benchmark(root: Path, data: dict[str, Any]) -> Path:
-    data = {k: v for k, v in data.items() if v not in (None, [], ())}
-    data.setdefault("id", slugify(data.get("name", "")))
-    benchmark = _typed(Benchmark, data, f"benchmark {data['id']}")
-    path = root / "benchmarks" / f"{benchmark.id}.yaml"
-    if path.exists():
-        raise InputError(f"{path} exists already; edit it, or choose another --id")
-    _validated_write(root, path, to_yaml(entity_data(benchmark), "benchmarks"))
-    return path
+    return _add_entity(root, data, Benchmark, "benchmarks", "benchmark")
 
 
 def result_id(data: dict[str, Any], existing: set[str]) -> str:
