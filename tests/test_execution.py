@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
+from helpers import MBPP
 from nl2code import benchmarks
 from nl2code.execution import run_samples
 from nl2code.records import Limits, Sample, Status
@@ -82,7 +82,7 @@ def test_an_int_subclass_is_not_a_plain_value(humaneval):
 
 
 def test_a_counter_equals_a_dict_as_it_does_in_python(tmp_path):
-    bench = benchmarks.load("mbpp", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets", "mbpp.jsonl"))
+    bench = benchmarks.load("mbpp", MBPP)
     problem = bench.get(40)  # expects a dict; the reference returns collections.Counter
     [execution] = run_samples(bench.by_id, [Sample(problem.task_id, 0, 0, problem.reference)], FAST, workers=1)
     assert execution.status is Status.PASSED

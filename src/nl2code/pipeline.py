@@ -248,7 +248,7 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
     n_tests = {p.task_id: p.n_tests for p in benchmark.problems}
     metrics = summarize(executions, list(settings.ks) if settings.ks else None, bootstrap=settings.bootstrap, n_tests=n_tests)
     present = {e.task_id for e in executions}
-    protected = sum(1 for p in benchmark.problems if p.task_id in present and p.n_tests and all(s.kind.value == "compare" for s in p.steps if s.kind.value != "statement" and not s.example))
+    protected = sum(1 for p in benchmark.problems if p.task_id in present and p.fully_protected)
     cpu_limits = [e.limits.cpu_seconds for e in executions]
     n_at_k_scores = {}
     if settings.n_at_k:

@@ -85,6 +85,15 @@ class Problem:
         return sum(1 for s in self.steps if s.kind is not StepKind.STATEMENT and not s.example)
 
     @property
+    def n_protected(self) -> int:
+        """Test cases judged in the trusted parent (COMPARE steps that are not prompt examples)."""
+        return sum(1 for s in self.steps if s.kind is StepKind.COMPARE and not s.example)
+
+    @property
+    def fully_protected(self) -> bool:
+        return self.n_tests > 0 and self.n_protected == self.n_tests
+
+    @property
     def n_examples(self) -> int:
         return sum(1 for s in self.steps if s.example)
 

@@ -30,10 +30,6 @@ class SampleFile:
     samples: tuple[Sample, ...]
     problems_present: int
 
-    @property
-    def task_ids(self) -> list[str]:
-        return list(dict.fromkeys(s.task_id for s in self.samples))
-
 
 def _fail(path, line, problem, fix) -> SamplesFormatError:
     return SamplesFormatError(str(path), line, problem, fix)

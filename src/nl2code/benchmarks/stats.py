@@ -49,6 +49,6 @@ def compute(benchmark: Benchmark) -> dict:
         "avg_problem_lines": mean(_lines(t) for t in texts),
         "avg_solution_chars": mean(len(s) for s in solutions),
         "avg_solution_lines": mean(_lines(s) for s in solutions),
-        "protected_tests": round(sum(1 for p in problems for s in p.steps if s.kind.value == "compare" and not s.example) / max(1, sum(p.n_tests for p in problems)), 3),
+        "protected_tests": round(sum(p.n_protected for p in problems) / max(1, sum(p.n_tests for p in problems)), 3),
         "problems_with_examples": sum(1 for p in problems if p.n_examples),
     }

@@ -55,10 +55,8 @@ def protection(name, dataset, as_json):
     asserts run inside the sample's process."""
     rows = []
     for p in registry.load(name, dataset).problems:
-        tests = [s for s in p.steps if s.kind.value != "statement" and not s.example]
-        protected = sum(1 for s in tests if s.kind.value == "compare")
-        rows.append({"task_id": p.task_id, "tests": len(tests), "protected": protected, "in_child": len(tests) - protected,
-                     "fully_protected": bool(tests) and protected == len(tests)})
+        rows.append({"task_id": p.task_id, "tests": p.n_tests, "protected": p.n_protected, "in_child": p.n_tests - p.n_protected,
+                     "fully_protected": p.fully_protected})
     if as_json:
         click.echo(json.dumps(rows))
         return
