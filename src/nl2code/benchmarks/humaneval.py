@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from nl2code.benchmarks._data import DataFile, read_jsonl, resolve
+from nl2code.benchmarks._problem_cache import cached_problems
 from nl2code.benchmarks._steps import prompt_examples, split_check_function
 from nl2code.errors import DatasetError
 from nl2code.records import Problem
@@ -52,6 +53,10 @@ def load(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list
     if dataset is None and (packaged := packaged_file()) is not None:
         dataset = packaged
     path, digest = resolve(DATA, dataset)
+    return VERSION, digest, path, cached_problems(NAME, path, digest, lambda: (parse(path, digest), []))
+
+
+def parse(path: Path, digest: str) -> list[Problem]:
     problems = []
     for number, record in enumerate(read_records(path), 1):
         try:
@@ -76,4 +81,4 @@ def load(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list
             )
         except (KeyError, SyntaxError, ValueError) as exc:
             raise DatasetError(f"{path}: record {number}: {exc!r}; pass an unmodified HumanEval.jsonl(.gz)") from exc
-    return VERSION, digest, path, problems
+    return problems

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from nl2code.benchmarks._data import DataFile, read_jsonl, resolve
+from nl2code.benchmarks._problem_cache import cached_problems
 from nl2code.benchmarks._steps import steps_from_asserts
 from nl2code.errors import DatasetError
 from nl2code.records import Problem
@@ -74,21 +75,29 @@ def _problem(name: str, digest: str, record: dict, description: str, setup: str)
 
 def load_full(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list[Problem]]:
     path, digest = resolve(FULL, dataset)
+    return VERSION, digest, path, cached_problems("mbpp", path, digest, lambda: (parse_full(path, digest), []))
+
+
+def parse_full(path: Path, digest: str) -> list[Problem]:
     problems = []
     for number, record in enumerate(_read(path), 1):
         try:
             problems.append(_problem("mbpp", digest, record, record["text"], record.get("test_setup_code", "")))
         except (KeyError, SyntaxError, IndexError) as exc:
             raise DatasetError(f"{path}:{number}: bad MBPP record ({exc!r}); pass an unmodified mbpp.jsonl") from exc
-    return VERSION, digest, path, problems
+    return problems
 
 
 def load_sanitized(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list[Problem]]:
     path, digest = resolve(SANITIZED, dataset)
+    return VERSION, digest, path, cached_problems("mbpp-sanitized", path, digest, lambda: (parse_sanitized(path, digest), []))
+
+
+def parse_sanitized(path: Path, digest: str) -> list[Problem]:
     problems = []
     for number, record in enumerate(_read(path), 1):
         try:
             problems.append(_problem("mbpp-sanitized", digest, record, record["prompt"], "\n".join(record.get("test_imports", []))))
         except (KeyError, SyntaxError, IndexError) as exc:
             raise DatasetError(f"{path}: record {number}: bad sanitized-MBPP record ({exc!r}); pass an unmodified sanitized-mbpp.json") from exc
-    return VERSION, digest, path, problems
+    return problems

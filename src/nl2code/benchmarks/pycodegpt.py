@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from nl2code.benchmarks._data import DataFile, resolve
+from nl2code.benchmarks._problem_cache import cached_problems
 from nl2code.benchmarks._steps import split_check_function
 from nl2code.benchmarks.humaneval import docstring_text, read_records
 from nl2code.errors import DatasetError, MissingExtraError
@@ -36,7 +37,12 @@ def _require_libraries() -> None:
 def load(name: str, dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list[Problem]]:
     _require_libraries()
     path, digest = resolve(DATA[name], dataset)
-    problems = []
+    return VERSION, digest, path, cached_problems(name, path, digest, lambda: parse(name, path, digest), log)
+
+
+def parse(name: str, path: Path, digest: str) -> tuple[list[Problem], list[str]]:
+    """The problems, and warnings about tests of the data that no sample can pass."""
+    problems, warnings = [], []
     for number, record in enumerate(read_records(path), 1):
         try:
             try:
@@ -44,7 +50,7 @@ def load(name: str, dataset: str | os.PathLike | None = None) -> tuple[str, str,
             except SyntaxError as exc:
                 # a few tests of the published data do not compile (PandasEval/36): as in the
                 # authors' harness, no sample can pass them
-                log.warning("%s: %s: its test code does not compile (%s); no sample can pass it", path, record.get("task_id"), exc.msg)
+                warnings.append(f"{record.get('task_id')}: its test code does not compile ({exc.msg}); no sample can pass it")
                 prelude, steps = "", (TestStep(StepKind.ASSERT, f"assert False, {'the benchmark test does not compile: ' + exc.msg!r}"),)
             solutions = record["canonical_solution"]
             solution = solutions[0] if isinstance(solutions, list) else solutions
@@ -57,4 +63,4 @@ def load(name: str, dataset: str | os.PathLike | None = None) -> tuple[str, str,
             ))
         except (KeyError, IndexError, SyntaxError, ValueError) as exc:
             raise DatasetError(f"{path}: record {number}: {exc!r}; pass an unmodified {DATA[name].filename}") from exc
-    return VERSION, digest, path, problems
+    return problems, warnings
