@@ -1,7 +1,8 @@
 """The isolation hook of the executor: what a worker does around each sample's child process.
 
-A `Sandbox` is built once per worker (`make_sandbox`); `child_enter` runs in the forked child
-before any untrusted code, `cleanup` runs in the worker after the child is reaped. The weak
+A `Sandbox` is built once per worker (`make_sandbox`); `before_fork` runs in the worker before
+each sample's fork, `child_enter` in the forked child before any untrusted code, `cleanup` in
+the worker after the child is reaped. The weak
 `BasicSandbox` works on any POSIX system: own session, rlimits, a per-sample directory, and a
 sweep that kills every process a sample left behind (the worker is a child subreaper on Linux).
 Stronger layers (namespaces, cgroups, Landlock, seccomp) live in `nl2code.execution.isolation`.
@@ -43,6 +44,8 @@ def prctl(option: int, arg: int) -> bool:
 
 class Sandbox(Protocol):
     level: str
+
+    def before_fork(self, limits: Limits) -> None: ...
 
     def child_enter(self, sample_dir: str, limits: Limits) -> None: ...
 
@@ -117,6 +120,9 @@ class BasicSandbox:
         self.worker_index = worker_index
         self.n_workers = n_workers
         self.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+    def before_fork(self, limits: Limits) -> None:
+        """In the worker, before each sample's fork: nothing to prepare here."""
 
     def child_enter(self, sample_dir: str, limits: Limits) -> None:
         os.setsid()

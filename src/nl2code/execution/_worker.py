@@ -19,7 +19,9 @@ import pickle
 import select
 import shutil
 import signal
+import stat
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -142,6 +144,27 @@ def compile_problem(source: dict) -> _child.CompiledProblem:
     )
 
 
+def _move_aside(path: str, job_id: int) -> None:
+    """Remove what a sample left in `path`, even where it took its own permissions away (weak
+    isolation, where the worker has no power over them); what still cannot go is renamed out of
+    the way, and logged, so that the next sample starts empty."""
+
+    def unlock(function, failed: str, exc_info) -> None:  # noqa: ANN001 - shutil's onerror
+        for candidate in (os.path.dirname(failed), failed):
+            try:  # directories only, never through a symbolic link the sample planted
+                if stat.S_ISDIR(os.lstat(candidate).st_mode):
+                    os.chmod(candidate, 0o700)
+            except OSError:
+                pass
+
+    shutil.rmtree(path, onerror=unlock)  # opens what blocked the removal...
+    shutil.rmtree(path, ignore_errors=True)  # ...and removes it
+    if os.path.lexists(path):
+        aside = f"{path}.left-by-job-{job_id}"
+        log.warning("could not empty %s; moved to %s", path, aside)
+        os.rename(path, aside)
+
+
 class Tail:
     __slots__ = ("data", "total")
 
@@ -163,13 +186,23 @@ class Worker:
         prepare_dir = getattr(self.sandbox, "prepare_dir", None)
         if prepare_dir is not None:  # strong sandboxes mount a size-capped area for the samples here
             prepare_dir(self.tmp)
+        # One sample at a time, always in the same (emptied) directory: its home and temporary
+        # directory are set here once and inherited, instead of in every child.
+        self.sample_dir = os.path.join(self.tmp, "sample")
+        os.environ["HOME"] = os.environ["TMPDIR"] = self.sample_dir
+        tempfile.tempdir = None
         self.devnull = os.open(os.devnull, os.O_RDWR)
 
     def run(self, key: str, program: str, limits: Limits, job_id: int) -> RawResult:
         result = RawResult()
         problem = self.problems[key]
-        sample_dir = os.path.join(self.tmp, str(job_id))
-        os.mkdir(sample_dir, 0o700)
+        sample_dir = self.sample_dir
+        try:
+            os.mkdir(sample_dir, 0o700)
+        except FileExistsError:  # the last sample's directory survived its removal
+            _move_aside(sample_dir, job_id)
+            os.mkdir(sample_dir, 0o700)
+        self.sandbox.before_fork(limits)
         res_r, res_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
@@ -185,7 +218,10 @@ class Worker:
             self._finish(pid, result, started)
             for fd in (res_r, out_r, err_r):
                 os.close(fd)
-            shutil.rmtree(sample_dir, ignore_errors=True)
+            try:
+                os.rmdir(sample_dir)  # most samples leave nothing behind
+            except OSError:
+                shutil.rmtree(sample_dir, ignore_errors=True)
         return result
 
     def _child(self, problem, program, limits, sample_dir, res_w, out_w, err_w, parent_fds) -> None:

@@ -87,9 +87,9 @@ def prctl(option: int, a2: int = 0, a3: int = 0, a4: int = 0, a5: int = 0) -> in
     return _check(libc().prctl(ctypes.c_int(option), *args), f"prctl {option}")
 
 
-def drop_all_capabilities() -> None:
-    """Empty every capability set of this process (and its bounding set): the user-namespace
-    root a sample starts as keeps no power over its namespaces."""
+def drop_bounding_set() -> None:
+    """Empty the bounding set (inherited by children): nothing gained by execve any more. The
+    process keeps the capabilities it has."""
     cap = 0
     while True:
         try:
@@ -97,6 +97,10 @@ def drop_all_capabilities() -> None:
         except OSError:
             break  # EINVAL past the last capability the kernel knows
         cap += 1
+
+
+def clear_capabilities() -> None:
+    """Empty the effective, permitted and inheritable sets of this process."""
     if SYS_CAPSET is None:
         raise OSError(38, "capset: unknown syscall number on this architecture")
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process

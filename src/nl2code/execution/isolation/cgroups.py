@@ -59,15 +59,15 @@ def _fast_write(path: str, value: bytes) -> None:
         os.close(fd)
 
 
-def _fast_read(path: str) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+def _pread_all(fd: int) -> bytes:
+    """The whole content of an open cgroup file, read from its start (a kept descriptor of a
+    counter file such as memory.oom_control shows the current values on every read)."""
+    chunks = []
+    offset = 0
+    while chunk := os.pread(fd, 65536, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
 
 
 WORKER_MEMORY_MARGIN = 512 * 1024**2  # the worker's own memory, charged to the same cgroup (v1)
@@ -81,12 +81,18 @@ class WorkerCgroup:
     for a cgroup migration (a costly, RCU-synchronised operation); the worker is exempt from the
     OOM killer (or, without CAP_SYS_RESOURCE, its samples are the OOM killer's first choice) and the
     kill spares it. cgroup v2: the child moves into a leaf the worker is not in
-    (no internal processes), killed with `cgroup.kill`."""
+    (no internal processes), killed with `cgroup.kill`.
+
+    The worker writes the limits (`set_limits`) only when they change and keeps the OOM counter
+    open: per sample that leaves one write in the child and two reads in the worker."""
 
     dirs: dict[str, str]  # controller -> directory ("" for v2)
     version: int
     owner: int | None = None  # the worker's pid, when it lives inside (v1)
     _procs: str = field(default="", init=False)
+    _oom_fd: int = field(default=-1, init=False)
+    _pids_max: bytes = field(default=b"max", init=False)  # the process cap in force, restored after a kill
+    _limits: tuple[int, int] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self._procs = os.path.join(self.dirs["pids" if self.version == 1 else ""], "cgroup.procs")
@@ -107,34 +113,61 @@ class WorkerCgroup:
             _write(os.path.join(d, "cgroup.procs"), str(os.getpid()))
         self.owner = os.getpid()
 
-    def enter(self, memory_bytes: int, processes: int) -> None:
-        """In the sample's child, as root: set the limits and make this process the cgroup's."""
-        if self.version == 2:
-            _fast_write(os.path.join(self.dirs[""], "memory.max"), str(memory_bytes).encode())
-            _fast_write(os.path.join(self.dirs[""], "pids.max"), str(processes).encode())
-            _fast_write(self._procs, b"0")
+    def set_limits(self, memory_bytes: int, processes: int) -> None:
+        """In the worker, before a sample's fork: the caps of the next sample, written only when
+        they differ from the last sample's. v1 counts the worker in the same cgroup, so its own
+        memory and the worker and child processes are added to the caps."""
+        if self._limits == (memory_bytes, processes):
             return
-        _fast_write("/proc/self/oom_score_adj", b"1000")
-        _fast_write(os.path.join(self.dirs["memory"], "memory.limit_in_bytes"), str(memory_bytes + WORKER_MEMORY_MARGIN).encode())
-        _fast_write(os.path.join(self.dirs["pids"], "pids.max"), str(processes + 2).encode())  # + worker + child
+        self._limits = None  # unknown until both writes succeeded
+        if self.version == 2:
+            memory, self._pids_max = str(memory_bytes).encode(), str(processes).encode()
+            _fast_write(os.path.join(self.dirs[""], "memory.max"), memory)
+            _fast_write(os.path.join(self.dirs[""], "pids.max"), self._pids_max)
+        else:
+            memory, self._pids_max = str(memory_bytes + WORKER_MEMORY_MARGIN).encode(), str(processes + 2).encode()
+            _fast_write(os.path.join(self.dirs["memory"], "memory.limit_in_bytes"), memory)
+            _fast_write(os.path.join(self.dirs["pids"], "pids.max"), self._pids_max)
+        self._limits = (memory_bytes, processes)
+
+    def enter(self) -> None:
+        """In the sample's child, as root, after `set_limits` in the worker: v1 makes this process
+        the OOM killer's first choice; v2 moves it into the cgroup."""
+        if self.version == 2:
+            _fast_write(self._procs, b"0")
+        else:
+            _fast_write("/proc/self/oom_score_adj", b"1000")
 
     def pids(self) -> list[int]:
+        # Opened anew each time: cgroup v1 keeps the list of an open cgroup.procs and serves it
+        # again to a reread (a kept descriptor would see processes long gone, and miss new ones).
         try:
-            found = [int(x) for x in _fast_read(self._procs).split()]
+            fd = os.open(self._procs, os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             return []
+        try:
+            found = [int(x) for x in _pread_all(fd).split()]
+        except OSError:
+            return []
+        finally:
+            os.close(fd)
         return [p for p in found if p != self.owner]
 
     def oom_kills(self) -> int:
         """How many processes the kernel's OOM killer took from this cgroup so far."""
-        path = (
-            os.path.join(self.dirs[""], "memory.events") if self.version == 2
-            else os.path.join(self.dirs["memory"], "memory.oom_control")
-        )
+        if self._oom_fd < 0:
+            path = (
+                os.path.join(self.dirs[""], "memory.events") if self.version == 2
+                else os.path.join(self.dirs["memory"], "memory.oom_control")
+            )
+            try:
+                self._oom_fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                return 0
         try:
-            for line in _read(path).splitlines():
-                key, _, value = line.partition(" ")
-                if key == "oom_kill":
+            for line in _pread_all(self._oom_fd).splitlines():
+                key, _, value = line.partition(b" ")
+                if key == b"oom_kill":
                     return int(value)
         except OSError:
             pass
@@ -158,7 +191,7 @@ class WorkerCgroup:
                 except ProcessLookupError:
                     pass
             self._wait_empty(0.05)
-        _fast_write(pids_max, b"max")
+        _fast_write(pids_max, self._pids_max)
         return not self.pids()
 
     def _wait_empty(self, timeout: float) -> bool:
@@ -172,8 +205,14 @@ class WorkerCgroup:
             time.sleep(0.0002)
         return True
 
+    def close(self) -> None:
+        if self._oom_fd >= 0:
+            os.close(self._oom_fd)
+            self._oom_fd = -1
+
     def remove(self) -> None:
         self.kill_all(timeout=1.0)
+        self.close()
         if self.owner == os.getpid():
             return  # still inside: the directories go once this worker has exited (stale sweep)
         for d in self.dirs.values():

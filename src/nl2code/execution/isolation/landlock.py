@@ -134,9 +134,11 @@ def restrict(policy: Policy, own_dirs: tuple[str, ...]) -> None:
         os.close(ruleset_fd)
 
 
-def enforce(ruleset_fd: int) -> None:
-    """Confine this process with a ruleset built beforehand (by `build_ruleset`)."""
-    _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
+def enforce(ruleset_fd: int, no_new_privs: bool = True) -> None:
+    """Confine this process with a ruleset built beforehand (by `build_ruleset`). Landlock needs
+    no_new_privs; `no_new_privs=False` skips setting it where the caller's parent already did."""
+    if no_new_privs:
+        _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
     _sys.syscall(_sys.SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset_fd), ctypes.c_uint32(0), what="landlock_restrict_self")
 
 

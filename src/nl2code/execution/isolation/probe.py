@@ -98,10 +98,11 @@ def check_pid_namespace() -> None:
 def check_cgroup() -> None:
     group = cgroups.create_worker_cgroup(f"probe-{os.getpid()}")
     group.adopt_worker()
+    group.set_limits(256 << 20, 3)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        group.enter(256 << 20, 3)
+        group.enter()
         os.setsid()
         if os.fork() == 0:  # a grandchild that leaves the session: a process-group kill misses it
             os.setsid()

@@ -18,7 +18,7 @@ import signal
 import tempfile
 import time
 
-from nl2code.execution._sandbox import BasicSandbox, kill_leftovers
+from nl2code.execution._sandbox import BasicSandbox, kill_leftovers, reap_all
 from nl2code.execution.isolation import _sys, cgroups, landlock, namespaces, seccomp
 from nl2code.records import Limits
 
@@ -103,6 +103,15 @@ class StrongSandbox:
             self.layers.append("seccomp")
         else:
             self.missing["seccomp"] = f"no syscall table for {_sys.MACHINE}"
+        # Landlock and seccomp need no_new_privs: set once here, inherited by every child. The
+        # worker never calls execve, the only thing the flag changes.
+        self.no_new_privs = False
+        if self.policy.abi >= 1 or self.seccomp is not None:
+            _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
+            self.no_new_privs = True
+        if not self.as_root:
+            # inherited by every sample: each child then only clears its own capability sets
+            _sys.drop_bounding_set()
         kind = "linux-root" if self.as_root else "linux-userns"
         self.level = f"{kind}:{'+'.join(self.layers)}"
         if self.missing:
@@ -140,6 +149,7 @@ class StrongSandbox:
         reveals = namespaces.plan_reveals(namespaces.worker_paths())
         self.worker_mounts = self._try("mountns", lambda: namespaces.enter_private_mounts(reveals))
         self.uid = self.gid = UID_BASE + os.getpid()
+        os.setgroups([])  # once for the worker, so no sample inherits root's supplementary groups
         self.layers.append("uid")
 
     def _setup_user_namespace(self) -> None:
@@ -214,9 +224,14 @@ class StrongSandbox:
         _sys.mount("tmpfs", path, "tmpfs", _sys.MS_NOSUID | _sys.MS_NODEV, opts)
 
     # -- per sample ---------------------------------------------------------------------
+    def before_fork(self, limits: Limits) -> None:
+        """In the worker, before the sample's fork: the cgroup caps (written only when changed)."""
+        if self.cgroup is not None:
+            self.cgroup.set_limits(limits.memory_bytes, limits.processes)
+
     def child_enter(self, sample_dir: str, limits: Limits) -> None:
         if self.cgroup is not None:
-            self.cgroup.enter(limits.memory_bytes, limits.processes)
+            self.cgroup.enter()
         if self.sample_mounts and self.prepared is None:
             size = max(limits.file_size_bytes, 1 << 20)
             cover = namespaces.blocking_ancestor(sample_dir) if self.as_root else None
@@ -231,16 +246,19 @@ class StrongSandbox:
         if self.as_root:
             if self.prepared is not None or not self.sample_mounts:
                 os.chown(sample_dir, self.uid, self.gid)
-            os.setgroups([])
             os.setresgid(self.gid, self.gid, self.gid)
             os.setresuid(self.uid, self.uid, self.uid)
             _sys.prctl(_sys.PR_SET_PDEATHSIG, 9)  # a credential change clears it
         else:
-            _sys.drop_all_capabilities()
-        os.environ["HOME"] = os.environ["TMPDIR"] = sample_dir
-        tempfile.tempdir = None
+            # the user-namespace root a sample starts as keeps no power over its namespaces; the
+            # bounding set is already empty (dropped by the worker)
+            _sys.clear_capabilities()
+        # the worker sets these once for its fixed sample directory; other callers pay here
+        if os.environ.get("HOME") != sample_dir or os.environ.get("TMPDIR") != sample_dir or tempfile.tempdir is not None:
+            os.environ["HOME"] = os.environ["TMPDIR"] = sample_dir
+            tempfile.tempdir = None
         if self.ruleset_fd is not None:
-            landlock.enforce(self.ruleset_fd)
+            landlock.enforce(self.ruleset_fd, no_new_privs=not self.no_new_privs)
             os.close(self.ruleset_fd)
         elif self.policy.abi >= 1:
             landlock.restrict(self.policy, (sample_dir,))
@@ -253,8 +271,12 @@ class StrongSandbox:
             kills = self.cgroup.oom_kills()
             self.last_oom_killed, self._oom_kills_seen = kills > self._oom_kills_seen, kills
             try:
-                if not self.cgroup.kill_all():
-                    log.warning("processes survive in %s: %s", self.cgroup.dirs, self.cgroup.pids())
+                if self.cgroup.kill_all():
+                    # Every process a sample starts is born in the cgroup and cannot leave it:
+                    # with the cgroup empty, what is left of the sample are zombies to reap.
+                    reap_all()
+                    return
+                log.warning("processes survive in %s: %s", self.cgroup.dirs, self.cgroup.pids())
             except OSError as exc:
                 log.warning("cgroup kill failed: %s", exc)
         if self.pid_init is None:
