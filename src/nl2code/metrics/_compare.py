@@ -6,8 +6,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from ._score import bootstrap_ci
 
 log = logging.getLogger(__name__)
@@ -59,6 +57,8 @@ def paired_bootstrap_difference(
         )
     if not common:
         return Difference(None, None, None, 0, None, None, only_a, only_b)
+    import numpy as np
+
     va = np.fromiter((a[t] for t in common), dtype=np.float64, count=len(common))
     vb = np.fromiter((b[t] for t in common), dtype=np.float64, count=len(common))
     diff = vb - va

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where a bootstrap runs, not with the package: importing it costs ~0.1 s,
+# which every command that only lists or shows runs would pay.
 
 # Cap on the index matrix one bootstrap chunk draws (resamples x problems), to bound memory.
 _CHUNK_ELEMENTS = 4_000_000
@@ -34,6 +39,8 @@ def bootstrap_means(values: np.ndarray, resamples: int, seed: int) -> np.ndarray
     The indices depend only on (len(values), resamples, seed), so two metrics over the
     same problems get the same resamples (common random numbers).
     """
+    import numpy as np
+
     size = len(values)
     rng = np.random.default_rng(seed)
     chunk = max(1, _CHUNK_ELEMENTS // size)
@@ -57,6 +64,8 @@ def bootstrap_ci(
     Problems are resampled with replacement `resamples` times; the interval is the
     ((1 - confidence) / 2, (1 + confidence) / 2) quantiles of the resampled means.
     """
+    import numpy as np
+
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1 or len(array) == 0:
         raise ValueError("bootstrap_ci needs a non-empty sequence of per-problem values")
@@ -76,6 +85,8 @@ def score_of(
     """The Score of per-problem values: their mean, with a bootstrap CI when bootstrap > 0."""
     if not per_problem:
         return Score(None, None, None, 0, {}, note)
+    import numpy as np
+
     values = np.fromiter(per_problem.values(), dtype=np.float64, count=len(per_problem))
     value = float(values.mean())
     low = high = None
