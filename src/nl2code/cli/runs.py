@@ -10,7 +10,7 @@ from collections import defaultdict
 import click
 from rich.table import Table
 
-from nl2code.cli._common import console, db_option, fmt, summary_table
+from nl2code.cli._common import console, db_option, fmt, import_numpy, summary_table
 from nl2code.metrics import paired_bootstrap_difference
 from nl2code.store import Store
 
@@ -114,6 +114,7 @@ def compare(run_a, run_b, db, as_json):
     if a["benchmark"] != b["benchmark"]:
         raise click.UsageError(f"runs are on different benchmarks ({a['benchmark']} vs {b['benchmark']})")
     ra, rb = per_problem_rates(store, a["id"]), per_problem_rates(store, b["id"])
+    import_numpy()
     diff = paired_bootstrap_difference(ra, rb)
     improved = sorted(t for t in ra.keys() & rb.keys() if rb[t] > ra[t])
     regressed = sorted(t for t in ra.keys() & rb.keys() if rb[t] < ra[t])
