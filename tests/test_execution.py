@@ -9,7 +9,9 @@ import pytest
 from helpers import MBPP
 from nl2code import benchmarks
 from nl2code.execution import run_samples
-from nl2code.records import Limits, Sample, Status
+from nl2code.records import Comparison, Limits, Problem, Sample, Status, StepKind
+from nl2code.records import TestStep as Step  # not "Test*": pytest would try to collect it
+
 
 FAST = Limits(cpu_seconds=1.0, wall_seconds=3.0)
 
@@ -170,3 +172,44 @@ def test_each_sample_gets_a_fresh_random_state_and_working_threads(humaneval):
     assert all(r.status is Status.PASSED for r in results), [r.error for r in results]
     printed = [r.stdout_tail.split("\n")[0] for r in results]
     assert len(set(printed)) == 4, printed  # reseeded after every fork, as CPython does
+
+
+def _problem(steps: tuple[Step, ...]) -> Problem:
+    return Problem(benchmark="channel", version="1", data_sha256="0" * 64, task_id="C", prompt="", entry_point="f",
+                   test="", reference="", steps=steps)
+
+
+@pytest.mark.parametrize("isolation", ["auto", "weak"])
+def test_reports_too_large_for_the_shared_area_come_through_the_pipe_in_order(isolation):
+    from nl2code.execution._worker import AREA_BYTES
+
+    big = list(range(AREA_BYTES // 4))  # marshalled: about 5 bytes an int, more than the area holds
+    steps = (
+        Step(StepKind.COMPARE, "f(1)", Comparison.EQUAL, 1),
+        Step(StepKind.COMPARE, f"f({len(big)})", Comparison.EQUAL, big),
+        Step(StepKind.ASSERT, "assert f(2) == 2"),
+        Step(StepKind.COMPARE, "f(3)", Comparison.EQUAL, 3),
+    )
+    problem = _problem(steps)
+    program = "def f(n):\n    return n if n < 10 else list(range(n))\n"
+    wrong = "def f(n):\n    return n if n < 10 else list(range(n - 1))\n"
+    results = run_samples({"C": problem}, [Sample("C", 0, 0, program), Sample("C", 1, 1, wrong)], FAST, workers=1, isolation=isolation)
+    assert results[0].status is Status.PASSED, results[0].error
+    assert [t.passed for t in results[0].tests] == [True, True, True, True]
+    assert [t.passed for t in results[1].tests] == [True, False, True, True]
+
+
+def test_reports_written_before_a_sample_is_killed_are_kept():
+    steps = (
+        Step(StepKind.COMPARE, "f(1)", Comparison.EQUAL, 1),
+        Step(StepKind.ASSERT, "assert f(2) == 2"),
+        Step(StepKind.COMPARE, "f(3)", Comparison.EQUAL, 3),
+    )
+    program = "import os, time\ndef f(n):\n    if n == 3:\n        time.sleep(60)\n    return n\n"
+    crash = "import os\ndef f(n):\n    if n == 3:\n        os.kill(os.getpid(), 9)\n    return n\n"
+    results = run_samples({"C": _problem(steps)}, [Sample("C", 0, 0, program), Sample("C", 1, 1, crash)],
+                          Limits(cpu_seconds=1.0, wall_seconds=1.5), workers=1)
+    assert results[0].status is Status.TIMEOUT
+    assert results[1].status is Status.CRASHED
+    for result in results:
+        assert [t.passed for t in result.tests] == [True, True, False]

@@ -303,8 +303,53 @@ CASES: list[Case] = [
         """),
         Status.NO_RESULT,
     ),
-    Case("dup2_over_the_result_channel", "import os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 3)\n" + CORRECT, Status.NO_RESULT),
-    Case("closes_the_result_channel", "import os\nos.close(3)\n" + CORRECT, Status.NO_RESULT),
+    # Reports go to a memory area shared with the worker (made for each sample), then, once it is
+    # full, to the pipe on fd 3: taking the pipe away leaves the reports of a correct program
+    # intact, and of a wrong one too; taking the area away leaves no result.
+    Case("dup2_over_the_result_pipe", "import os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 3)\n" + CORRECT, Status.PASSED),
+    Case(
+        "dup2_over_the_result_pipe_after_a_wrong_answer",
+        "import os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 3)\ndef f(x):\n    return x + 1\n",
+        Status.FAILED,
+    ),
+    Case(
+        "closes_the_result_channel",
+        _prog("""
+            import gc, os
+            for obj in gc.get_objects():
+                if type(obj).__name__ == 'Channel':
+                    obj.area.close()
+            os.close(3)
+            def f(x):
+                return x * x
+        """),
+        Status.NO_RESULT,
+    ),
+    Case(
+        "forged_frames_in_the_result_area",
+        _prog("""
+            import gc, marshal, os
+            area = next(o for o in gc.get_objects() if type(o).__name__ == 'Channel').area
+            frames = b''
+            for msg in ((0,), (3, 0), (3, 1), (9,)):   # step 0 'ran fine', though it is a comparison
+                data = marshal.dumps(msg)
+                frames += len(data).to_bytes(4, 'little') + data
+            area[:8 + len(frames)] = len(frames).to_bytes(8, 'little') + frames
+            os._exit(0)
+        """),
+        Status.NO_RESULT,
+    ),
+    Case(
+        "wipes_the_result_area_between_steps",
+        _prog("""
+            import gc
+            def f(x):
+                area = next(o for o in gc.get_objects() if type(o).__name__ == 'Channel').area
+                area[:4096] = bytes(4096)
+                return x * x
+        """),
+        Status.NO_RESULT,
+    ),
     Case(
         "always_equal_object",
         "class AlwaysEqual:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\ndef f(x):\n    return AlwaysEqual()\n",

@@ -1,7 +1,7 @@
 """What runs inside a sample's forked child: the program, then the problem's test steps.
 
-Everything here is untrusted territory once the program starts. The child only reports over
-the result pipe; it never decides a verdict, and it never holds expected values of protected
+Everything here is untrusted territory once the program starts. The child only reports (through
+a `Channel`: a memory area shared with the worker, then the result pipe); it never decides a verdict, and it never holds expected values of protected
 (COMPARE) steps: those stay in the driver.
 """
 
@@ -70,23 +70,49 @@ def plain(value: object, depth: int = 0) -> object:
     return value
 
 
-def send(fd: int, message: tuple) -> None:
-    data = _dumps(message)
-    data = len(data).to_bytes(4, "little") + data
-    view = memoryview(data)
-    while view:
-        written = _write(fd, view)
-        view = view[written:]
+AREA_HEADER = 8  # the shared area starts with the byte count of the frames that follow it
 
 
-def run(problem: CompiledProblem, program: str, fd: int) -> None:
-    """Run one sample in this (already sandboxed) process and report over `fd`."""
+class Channel:
+    """Where a child's reports go. First a memory area shared with the worker and made for this
+    sample alone: a report costs one copy, no system call and no wake-up of the worker, and what
+    was written stays readable when the child dies. A report that no longer fits, and every one
+    after it, goes through the result pipe, which the worker drains as it comes (order is kept)."""
+
+    __slots__ = ("area", "used", "fd")
+
+    def __init__(self, area, fd: int) -> None:  # noqa: ANN001 - an mmap, or None for the pipe alone
+        self.area = area
+        self.used = 0
+        self.fd = fd
+
+    def send(self, message: tuple) -> None:
+        data = _dumps(message)  # ValueError for what marshal cannot write: nothing is sent then
+        frame = len(data).to_bytes(4, "little") + data
+        area = self.area
+        if area is not None:
+            start = AREA_HEADER + self.used
+            end = start + len(frame)
+            if end <= len(area):
+                area[start:end] = frame
+                self.used += len(frame)
+                area[:AREA_HEADER] = self.used.to_bytes(AREA_HEADER, "little")
+                return
+            self.area = None
+        view = memoryview(frame)
+        while view:
+            view = view[_write(self.fd, view):]
+
+
+def run(problem: CompiledProblem, program: str, channel: Channel) -> None:
+    """Run one sample in this (already sandboxed) process and report over `channel`."""
+    send = channel.send
     try:
         code = compile(program, "<sample>", "exec")
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
-        send(fd, (MSG_COMPILE_ERROR, _short(exc)))
+        send((MSG_COMPILE_ERROR, _short(exc)))
         return
-    send(fd, (MSG_COMPILED,))
+    send((MSG_COMPILED,))
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
     try:
         exec(code, namespace)
@@ -97,34 +123,34 @@ def run(problem: CompiledProblem, program: str, fd: int) -> None:
         if problem.bind_candidate:
             namespace["candidate"] = namespace[problem.entry_point]
     except MemoryError:
-        send(fd, (MSG_PROGRAM_ERROR, "MemoryError"))
-        send(fd, (MSG_DONE,))
+        send((MSG_PROGRAM_ERROR, "MemoryError"))
+        send((MSG_DONE,))
         return
     except BaseException as exc:  # noqa: BLE001 - SystemExit included: it is the sample's failure
-        send(fd, (MSG_PROGRAM_ERROR, _short(exc)))
-        send(fd, (MSG_DONE,))
+        send((MSG_PROGRAM_ERROR, _short(exc)))
+        send((MSG_DONE,))
         return
     for index, (kind, step) in enumerate(problem.steps):
         try:
             if kind == KIND_COMPARE:
                 value = eval(step, namespace)
                 try:
-                    send(fd, (MSG_STEP_VALUE, index, value))
+                    send((MSG_STEP_VALUE, index, value))
                 except ValueError:
                     try:
-                        send(fd, (MSG_STEP_VALUE, index, plain(value)))
+                        send((MSG_STEP_VALUE, index, plain(value)))
                     except ValueError:
-                        send(fd, (MSG_STEP_UNMARSHALLABLE, index, type(value).__qualname__[:100]))
+                        send((MSG_STEP_UNMARSHALLABLE, index, type(value).__qualname__[:100]))
             else:
                 exec(step, namespace)
-                send(fd, (MSG_STEP_OK, index))
+                send((MSG_STEP_OK, index))
         except MemoryError:
-            send(fd, (MSG_STEP_OOM, index, "MemoryError"))
+            send((MSG_STEP_OOM, index, "MemoryError"))
         except BaseException as exc:  # noqa: BLE001
-            send(fd, (MSG_STEP_ERROR, index, _short(exc)))
+            send((MSG_STEP_ERROR, index, _short(exc)))
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except BaseException:  # noqa: BLE001
             pass
-    send(fd, (MSG_DONE,))
+    send((MSG_DONE,))

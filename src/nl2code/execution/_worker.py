@@ -14,6 +14,7 @@ import gc
 import importlib
 import logging
 import marshal
+import mmap
 import os
 import pickle
 import select
@@ -35,6 +36,7 @@ TAIL_BYTES = 2048
 MAX_FRAME = 64 * 1024 * 1024
 MAX_CHANNEL_BYTES = 256 * 1024 * 1024
 READ_CHUNK = 65536
+AREA_BYTES = 1 << 20  # a sample's shared report area; reports beyond it go through the pipe
 
 DEFAULT_PREIMPORTS = (
     "array", "bisect", "cmath", "collections", "collections.abc", "copy", "dataclasses",
@@ -203,28 +205,31 @@ class Worker:
             _move_aside(sample_dir, job_id)
             os.mkdir(sample_dir, 0o700)
         self.sandbox.before_fork(limits)
+        area = mmap.mmap(-1, AREA_BYTES)  # shared with the child: its reports, made for this sample alone
         res_r, res_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         started = time.monotonic()
         pid = fork()
         if pid == 0:  # the child: never returns
-            self._child(problem, program, limits, sample_dir, res_w, out_w, err_w, (res_r, out_r, err_r))
+            self._child(problem, program, limits, sample_dir, area, res_w, out_w, err_w, (res_r, out_r, err_r))
         for fd in (res_w, out_w, err_w):
             os.close(fd)
         try:
-            self._watch(pid, limits, started, res_r, out_r, err_r, result)
+            self._watch(pid, limits, started, area, res_r, out_r, err_r, result)
         finally:
             self._finish(pid, result, started)
             for fd in (res_r, out_r, err_r):
                 os.close(fd)
+            area.close()
             try:
                 os.rmdir(sample_dir)  # most samples leave nothing behind
             except OSError:
                 shutil.rmtree(sample_dir, ignore_errors=True)
         return result
 
-    def _child(self, problem, program, limits, sample_dir, res_w, out_w, err_w, parent_fds) -> None:
+    def _child(self, problem, program, limits, sample_dir, area, res_w, out_w, err_w, parent_fds) -> None:
+        channel = _child.Channel(area, 3)
         try:
             for fd in parent_fds:
                 os.close(fd)
@@ -243,15 +248,18 @@ class Worker:
             self.sandbox.child_enter(sample_dir, limits)
         except BaseException as exc:  # noqa: BLE001
             try:
-                _child.send(3, (_child.MSG_SANDBOX_ERROR, f"{type(exc).__name__}: {exc}"[:500]))
+                channel.send((_child.MSG_SANDBOX_ERROR, f"{type(exc).__name__}: {exc}"[:500]))
             finally:
                 os._exit(70)
         try:
-            _child.run(problem, program, 3)
+            _child.run(problem, program, channel)
         finally:
             os._exit(0)
 
-    def _watch(self, pid, limits, started, res_r, out_r, err_r, result: RawResult) -> None:
+    def _watch(self, pid, limits, started, area, res_r, out_r, err_r, result: RawResult) -> None:
+        """Wait for the child's exit, its deadline, too much output or a broken channel. Reports
+        in the shared area wake nobody; they are read once the child is gone, or as soon as
+        reports come through the pipe (the child writes there only once the area is full)."""
         for fd in (res_r, out_r, err_r):
             os.set_blocking(fd, False)
         pidfd = os.pidfd_open(pid)
@@ -260,22 +268,28 @@ class Worker:
         buffer = bytearray()
         streams = {out_r: out, err_r: err}
         open_fds = {res_r, out_r, err_r}
+        area_read = False
         try:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    result.timed_out = True
+                    # a child that reported everything but did not exit in time is not late
+                    if not area_read and not self._take_area(area, result):
+                        result.timed_out = True
+                    area_read = True
                     return
                 ready, _, _ = select.select([*open_fds, pidfd], [], [], remaining)
                 exited = pidfd in ready
                 for fd in ready:
-                    if fd == pidfd:
-                        continue
-                    if not self._drain(fd, streams.get(fd), buffer, open_fds):
-                        continue
+                    if fd != pidfd:
+                        self._drain(fd, streams.get(fd), buffer, open_fds)
                 if exited:
                     for fd in list(open_fds):  # what is still buffered in the pipes
                         self._drain(fd, streams.get(fd), buffer, open_fds)
+                if (buffer or exited) and not area_read:
+                    area_read = True
+                    if self._take_area(area, result):
+                        return
                 if self._parse(buffer, result) or exited:
                     for fd in (out_r, err_r):  # output written before "done" may not be read yet
                         if fd in open_fds:
@@ -288,8 +302,20 @@ class Worker:
                     return
         finally:
             os.close(pidfd)
+            if not area_read:
+                self._take_area(area, result)
             result.stdout_tail = out.data
             result.stderr_tail = err.data
+
+    def _take_area(self, area: mmap.mmap, result: RawResult) -> bool:
+        """Move the reports of the shared area into result.messages; True once they end with
+        "done". The child wrote them; nothing in them is trusted, its byte count included."""
+        used = min(int.from_bytes(area[:_child.AREA_HEADER], "little"), len(area) - _child.AREA_HEADER)
+        frames = bytearray(area[_child.AREA_HEADER : _child.AREA_HEADER + used])
+        done = self._parse(frames, result)
+        if frames and not done and not result.bad_channel:
+            result.bad_channel = "a truncated report in the shared result area"
+        return done
 
     def _drain(self, fd, tail: Tail | None, buffer: bytearray, open_fds: set) -> bool:
         for _ in range(64):  # bounded: a fast writer must not keep the watcher from its deadline
