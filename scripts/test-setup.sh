@@ -14,6 +14,9 @@ apt_install() {
 # Headless Chromium for the site's browser tests (Debian's package, driven by Playwright; no browser download).
 if [ ! -x /usr/bin/chromium ]; then apt_install chromium fonts-dejavu-core; fi
 
+# The kernel's syscall numbers, against which the seccomp tables are checked.
+if [ ! -f /usr/include/asm-generic/unistd.h ] && [ "$(id -u)" -eq 0 ]; then apt_install linux-libc-dev; fi
+
 # The sandbox suites also run as an unprivileged user (scripts/test-unprivileged.sh), with Debian's
 # Python (readable by everyone, unlike an interpreter under /root) and Debian's pytest.
 if [ "$(id -u)" -eq 0 ]; then

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Li
 ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT, reason="needs root")
 needs_landlock = pytest.mark.skipif(landlock.abi_version() < 1, reason="kernel without Landlock")
-needs_x86 = pytest.mark.skipif(not seccomp.supported(), reason="no seccomp table for this architecture")
+needs_seccomp = pytest.mark.skipif(not seccomp.supported(), reason="no seccomp table for this architecture")
 
 
 def _userns_works() -> bool:
@@ -36,12 +36,12 @@ def run_check(check) -> None:  # noqa: ANN001
     assert error is None, error
 
 
-@needs_x86
+@needs_seccomp
 def test_seccomp_denies_inet_netlink_sockets_and_unshare_but_keeps_unix_sockets():
     run_check(probe.check_seccomp)
 
 
-@needs_x86
+@needs_seccomp
 def test_seccomp_filter_forbids_ptrace_and_namespace_clones():
     def check() -> None:
         import ctypes
@@ -157,7 +157,7 @@ print(e.status, e.isolation)
 """
 
 
-@needs_x86
+@needs_seccomp
 def test_blocked_namespaces_fall_back_cleanly_and_the_level_says_so():
     out = subprocess.run([sys.executable, "-c", BLOCKED_NAMESPACES_RUN], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -167,7 +167,7 @@ def test_blocked_namespaces_fall_back_cleanly_and_the_level_says_so():
     assert level == "weak" if not ROOT else level.startswith("linux-root:") and "uid" in level
 
 
-@needs_x86
+@needs_seccomp
 def test_seccomp_denies_bpf_keyrings_io_uring_and_mount():
     def check() -> None:
         import ctypes
@@ -184,7 +184,7 @@ def test_seccomp_denies_bpf_keyrings_io_uring_and_mount():
     run_check(check)
 
 
-@needs_x86
+@needs_seccomp
 def test_seccomp_kills_a_process_that_switches_to_the_x32_abi():
     pid = os.fork()
     if pid == 0:
@@ -252,3 +252,68 @@ def test_every_combination_of_missing_layers_still_judges_samples(skip, monkeypa
     if level != "weak":
         layers = set(level.split(":", 1)[1].split("+"))
         assert not any(name.startswith(s) for name in layers for s in skip.split(",")), level
+
+
+# The kernel's own numbering, from linux-libc-dev (installed by scripts/test-setup.sh): x86_64's
+# table, and the generic one that aarch64 uses.
+HEADERS = {"x86_64": "/usr/include/x86_64-linux-gnu/asm/unistd_64.h", "aarch64": "/usr/include/asm-generic/unistd.h"}
+
+
+def _header_numbers(path: str) -> dict[str, int]:
+    numbers = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[0] == "#define" and parts[1].startswith("__NR_") and parts[2].isdigit():
+                numbers[parts[1][len("__NR_"):]] = int(parts[2])
+    return numbers
+
+
+@pytest.mark.parametrize("machine", sorted(seccomp.TABLES))
+def test_seccomp_tables_match_the_kernel_headers(machine):
+    header = HEADERS[machine]
+    if not os.path.exists(header):
+        pytest.skip(f"{header} is not installed (Debian: linux-libc-dev)")
+    numbers = _header_numbers(header)
+    _, table = seccomp.TABLES[machine]
+    assert {name: numbers.get(name) for name in table} == table
+
+
+def _run_bpf(program: bytes, arch: int, nr: int, arg0: int = 0) -> int:
+    """Classic BPF, the instructions the filter uses, over a struct seccomp_data."""
+    import struct
+
+    data = struct.pack("<iIQ6Q", nr, arch, 0, arg0, 0, 0, 0, 0, 0)
+    insns = [struct.unpack("=HBBI", program[i:i + 8]) for i in range(0, len(program), 8)]
+    pc = acc = 0
+    while True:
+        code, jt, jf, k = insns[pc]
+        if code == seccomp.LD_W_ABS:
+            acc = struct.unpack_from("<I", data, k)[0]
+        elif code == seccomp.RET_K:
+            return k
+        elif code in (seccomp.JEQ_K, seccomp.JGE_K, seccomp.JSET_K):
+            taken = {seccomp.JEQ_K: acc == k, seccomp.JGE_K: acc >= k, seccomp.JSET_K: bool(acc & k)}[code]
+            pc += jt if taken else jf
+        else:
+            raise AssertionError(f"unexpected instruction {code:#x}")
+        pc += 1
+
+
+@pytest.mark.parametrize("machine", sorted(seccomp.TABLES))
+def test_seccomp_filter_decides_by_each_architectures_numbers(machine):
+    import errno
+
+    arch, table = seccomp.TABLES[machine]
+    program = seccomp.build_filter(machine)
+    eperm = seccomp.RET_ERRNO | errno.EPERM
+    for name in seccomp.DENIED:
+        assert _run_bpf(program, arch, table[name]) == eperm, name
+    assert _run_bpf(program, arch, table["clone3"]) == seccomp.RET_ERRNO | errno.ENOSYS
+    assert _run_bpf(program, arch, table["socket"], arg0=1) == seccomp.RET_ALLOW  # AF_UNIX
+    assert _run_bpf(program, arch, table["socket"], arg0=2) == eperm  # AF_INET
+    assert _run_bpf(program, arch, table["clone"], arg0=17) == seccomp.RET_ALLOW  # SIGCHLD: a plain fork
+    assert _run_bpf(program, arch, table["clone"], arg0=0x10000000 | 17) == eperm  # CLONE_NEWUSER
+    assert _run_bpf(program, arch, 0) == seccomp.RET_ALLOW  # read (x86_64) or io_setup (aarch64)
+    other = next(a for a, _ in seccomp.TABLES.values() if a != arch)
+    assert _run_bpf(program, other, 0) == seccomp.RET_KILL_PROCESS  # another ABI's numbering

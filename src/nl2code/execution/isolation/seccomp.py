@@ -2,7 +2,8 @@
 mounts, new namespaces, bpf, keyrings, io_uring, module and kexec loading are denied with
 EPERM; a foreign system-call ABI kills the process.
 
-Only x86_64 has a syscall table here; elsewhere `supported()` is False and the layer is
+There are syscall tables for x86_64 and aarch64 (the kernel's generic numbering), both checked
+against the kernel's headers by the tests; elsewhere `supported()` is False and the layer is
 reported as missing rather than guessed.
 """
 
@@ -15,6 +16,7 @@ import struct
 from nl2code.execution.isolation import _sys
 
 AUDIT_ARCH_X86_64 = 0xC000003E
+AUDIT_ARCH_AARCH64 = 0xC00000B7
 X32_SYSCALL_BIT = 0x40000000
 
 RET_KILL_PROCESS = 0x80000000
@@ -50,7 +52,20 @@ X86_64 = {
     "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "clone3": 435,
     "mount_setattr": 442,
 }
-TABLES = {"x86_64": (AUDIT_ARCH_X86_64, X86_64)}
+# asm-generic/unistd.h, the numbering of aarch64 (and of riscv64 and loongarch64, not listed:
+# untried here)
+GENERIC = {
+    "socket": 198, "socketpair": 199, "clone": 220, "ptrace": 117, "chroot": 51, "pivot_root": 41,
+    "mount": 40, "umount2": 39, "swapon": 224, "swapoff": 225, "reboot": 142, "init_module": 105,
+    "delete_module": 106, "kexec_load": 104, "add_key": 217, "request_key": 218, "keyctl": 219,
+    "unshare": 97, "perf_event_open": 241, "fanotify_init": 262, "name_to_handle_at": 264,
+    "open_by_handle_at": 265, "setns": 268, "process_vm_readv": 270, "process_vm_writev": 271,
+    "finit_module": 273, "kexec_file_load": 294, "bpf": 280, "userfaultfd": 282,
+    "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
+    "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "clone3": 435,
+    "mount_setattr": 442,
+}
+TABLES = {"x86_64": (AUDIT_ARCH_X86_64, X86_64), "aarch64": (AUDIT_ARCH_AARCH64, GENERIC)}
 
 DENIED = (
     "ptrace", "chroot", "pivot_root", "mount", "umount2", "swapon", "swapoff", "reboot", "init_module",
