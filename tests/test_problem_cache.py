@@ -171,6 +171,17 @@ def test_the_source_digest_covers_the_step_parser_and_the_records():
         assert module.__file__.rsplit("/", 1)[1] in hashed
 
 
+def test_without_the_parsing_code_to_hash_there_is_no_cache(cache, monkeypatch):
+    def no_sources():
+        raise FileNotFoundError("no Python sources")
+
+    monkeypatch.setattr(_problem_cache, "_source_digest", None)
+    monkeypatch.setattr(_problem_cache, "source_files", no_sources)
+    calls = counting(monkeypatch, mbpp, "parse_sanitized")
+    assert len(mbpp.load_sanitized(MBPP_SANITIZED)[3]) == len(mbpp.load_sanitized(MBPP_SANITIZED)[3]) == 427
+    assert len(calls) == 2 and not cache.exists()
+
+
 def test_a_changed_data_file_is_parsed_not_served_from_the_cache(cache, tmp_path, monkeypatch):
     mbpp.load_sanitized(MBPP_SANITIZED)
     records = json.loads(MBPP_SANITIZED.read_text())

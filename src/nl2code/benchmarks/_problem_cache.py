@@ -57,7 +57,10 @@ def source_files() -> list[Path]:
     """The parsing code: the modules of nl2code.benchmarks, and nl2code.records."""
     import nl2code.records
 
-    return sorted(Path(__file__).parent.glob("*.py")) + [Path(nl2code.records.__file__)]
+    package = sorted(Path(__file__).parent.glob("*.py"))
+    if Path(__file__).name not in {p.name for p in package}:  # installed without sources: no cache
+        raise FileNotFoundError(f"no Python sources in {Path(__file__).parent}")
+    return package + [Path(nl2code.records.__file__)]
 
 
 def source_digest() -> str:
