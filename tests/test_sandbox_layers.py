@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import shutil
 import subprocess
 import sys
@@ -317,3 +318,77 @@ def test_seccomp_filter_decides_by_each_architectures_numbers(machine):
     assert _run_bpf(program, arch, 0) == seccomp.RET_ALLOW  # read (x86_64) or io_setup (aarch64)
     other = next(a for a, _ in seccomp.TABLES.values() if a != arch)
     assert _run_bpf(program, other, 0) == seccomp.RET_KILL_PROCESS  # another ABI's numbering
+
+
+def _v2_leaf() -> str | None:
+    """A fresh cgroup v2 directory with cgroup.kill below this process's own, or None."""
+    from nl2code.execution.isolation import cgroups
+
+    root = cgroups._v2_root()
+    own = cgroups._own_cgroups().get("")
+    if not ROOT or root is None or own is None:
+        return None
+    path = os.path.join(root, own.lstrip("/"), f"nl2code-test-v2-{os.getpid()}")
+    try:
+        os.mkdir(path)
+    except OSError:
+        return None
+    if not os.path.exists(os.path.join(path, "cgroup.kill")):
+        os.rmdir(path)
+        return None
+    return path
+
+
+def _check_cgroup_v2_kill(path: str) -> None:
+    import signal
+
+    from nl2code.execution.isolation import cgroups
+
+    group = cgroups.WorkerCgroup({"": path}, 2)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        group.enter()  # the sample's child moves itself into the leaf
+        os.setsid()
+        if os.fork() == 0:  # a daemon: leaves the session, its parent exits
+            os.setsid()
+            if os.fork() != 0:
+                os._exit(0)
+            os.write(w, b"d")
+            while True:
+                signal.pause()
+        os.write(w, b"c")
+        while True:
+            signal.pause()
+    os.close(w)
+    try:
+        assert sorted(os.read(r, 1) + os.read(r, 1)) == sorted(b"cd")  # the child and the daemon are up
+        found = group.pids()
+        assert pid in found and len(found) >= 2, found
+        assert os.getpid() not in found  # the worker stays outside its leaf
+        assert group.kill_all(timeout=5), group.pids()
+        assert group.pids() == []
+    finally:
+        with open(os.path.join(path, "cgroup.kill"), "w") as f:  # never leave a process behind
+            f.write("1")
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # already reaped by the kill's wait
+            pass
+
+
+def test_cgroup_v2_takes_in_the_sample_and_kills_what_left_its_session():
+    # Here cgroup v2 is the hybrid hierarchy, without the memory and pids controllers (bound to
+    # v1): the move into the leaf, the listing and cgroup.kill are tried; the caps cannot be.
+    path = _v2_leaf()
+    if path is None:
+        pytest.skip("no writable cgroup v2 hierarchy with cgroup.kill (needs root, kernel >= 5.14)")
+    try:
+        run_check(lambda: _check_cgroup_v2_kill(path))
+    finally:
+        for _ in range(100):
+            try:
+                os.rmdir(path)
+                break
+            except OSError:
+                time.sleep(0.05)
