@@ -213,3 +213,29 @@ def test_reports_written_before_a_sample_is_killed_are_kept():
     assert results[1].status is Status.CRASHED
     for result in results:
         assert [t.passed for t in result.tests] == [True, True, False]
+
+
+def test_a_sample_that_overflowed_the_shared_area_and_then_hangs_times_out():
+    from nl2code.execution._worker import AREA_BYTES
+
+    big = list(range(AREA_BYTES // 4))
+    steps = (
+        Step(StepKind.COMPARE, f"f({len(big)})", Comparison.EQUAL, big),  # through the pipe
+        Step(StepKind.COMPARE, "f(3)", Comparison.EQUAL, 3),
+    )
+    program = "import time\ndef f(n):\n    if n == 3:\n        time.sleep(60)\n    return list(range(n))\n"
+    [result] = run_samples({"C": _problem(steps)}, [Sample("C", 0, 0, program)], Limits(cpu_seconds=1.0, wall_seconds=1.5), workers=1)
+    assert result.status is Status.TIMEOUT, (result.status, result.error)
+    assert [t.passed for t in result.tests] == [True, False]
+
+
+@pytest.mark.parametrize("isolation", ["auto", "weak"])
+def test_the_next_sample_starts_in_an_empty_directory(isolation):
+    steps = (Step(StepKind.COMPARE, "f()", Comparison.EQUAL, []),)
+    leaves = (
+        "import os\nos.makedirs('locked/inner')\nopen('locked/inner/x', 'w').write('x')\nopen('y', 'w').write('y')\n"
+        "os.chmod('locked/inner', 0)\nos.chmod('locked', 0)\ndef f():\n    return []\n"
+    )
+    looks = "import os\ndef f():\n    return sorted(os.listdir('.')) + sorted(os.listdir(os.environ['HOME']))\n"
+    results = run_samples({"C": _problem(steps)}, [Sample("C", 0, 0, leaves), Sample("C", 1, 1, looks)], FAST, workers=1, isolation=isolation)
+    assert [r.status for r in results] == [Status.PASSED, Status.PASSED], [r.error for r in results]

@@ -1,8 +1,8 @@
 """What runs inside a sample's forked child: the program, then the problem's test steps.
 
-Everything here is untrusted territory once the program starts. The child only reports (through
-a `Channel`: a memory area shared with the worker, then the result pipe); it never decides a verdict, and it never holds expected values of protected
-(COMPARE) steps: those stay in the driver.
+Everything here is untrusted territory once the program starts. The child only reports, through
+a `Channel` (a memory area shared with the worker, then the result pipe); it never decides a
+verdict, and it never holds expected values of protected (COMPARE) steps: those stay in the driver.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 A `Sandbox` is built once per worker (`make_sandbox`); `before_fork` runs in the worker before
 each sample's fork, `child_enter` in the forked child before any untrusted code, `cleanup` in
-the worker after the child is reaped. The weak
-`BasicSandbox` works on any POSIX system: own session, rlimits, a per-sample directory, and a
-sweep that kills every process a sample left behind (the worker is a child subreaper on Linux).
+the worker after the child is reaped. The weak `BasicSandbox` works on any POSIX system: own
+session, rlimits, the sample directory, and a sweep that kills every process a sample left
+behind (the worker is a child subreaper on Linux).
 Stronger layers (namespaces, cgroups, Landlock, seccomp) live in `nl2code.execution.isolation`.
 """
 

@@ -163,8 +163,11 @@ def _move_aside(path: str, job_id: int) -> None:
     shutil.rmtree(path, ignore_errors=True)  # ...and removes it
     if os.path.lexists(path):
         aside = f"{path}.left-by-job-{job_id}"
-        log.warning("could not empty %s; moved to %s", path, aside)
-        os.rename(path, aside)
+        try:
+            os.rename(path, aside)
+            log.warning("could not empty %s; moved to %s", path, aside)
+        except OSError as exc:  # the next sample's mkdir then fails, as a sandbox error
+            log.error("could neither empty nor move %s: %s", path, exc)
 
 
 class Tail:
@@ -199,11 +202,7 @@ class Worker:
         result = RawResult()
         problem = self.problems[key]
         sample_dir = self.sample_dir
-        try:
-            os.mkdir(sample_dir, 0o700)
-        except FileExistsError:  # the last sample's directory survived its removal
-            _move_aside(sample_dir, job_id)
-            os.mkdir(sample_dir, 0o700)
+        os.mkdir(sample_dir, 0o700)  # emptied by the last sample's run (or moved aside)
         self.sandbox.before_fork(limits)
         area = mmap.mmap(-1, AREA_BYTES)  # shared with the child: its reports, made for this sample alone
         res_r, res_w = os.pipe()
@@ -225,7 +224,7 @@ class Worker:
             try:
                 os.rmdir(sample_dir)  # most samples leave nothing behind
             except OSError:
-                shutil.rmtree(sample_dir, ignore_errors=True)
+                _move_aside(sample_dir, job_id)
         return result
 
     def _child(self, problem, program, limits, sample_dir, area, res_w, out_w, err_w, parent_fds) -> None:
@@ -273,10 +272,11 @@ class Worker:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    # a child that reported everything but did not exit in time is not late
-                    if not area_read and not self._take_area(area, result):
-                        result.timed_out = True
+                    # a child that reported everything in the area but did not exit in time is
+                    # not late (one that finished through the pipe has returned already)
+                    done = not area_read and self._take_area(area, result)
                     area_read = True
+                    result.timed_out = not done
                     return
                 ready, _, _ = select.select([*open_fds, pidfd], [], [], remaining)
                 exited = pidfd in ready

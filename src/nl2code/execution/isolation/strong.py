@@ -105,10 +105,8 @@ class StrongSandbox:
             self.missing["seccomp"] = f"no syscall table for {_sys.MACHINE}"
         # Landlock and seccomp need no_new_privs: set once here, inherited by every child. The
         # worker never calls execve, the only thing the flag changes.
-        self.no_new_privs = False
         if self.policy.abi >= 1 or self.seccomp is not None:
             _sys.prctl(_sys.PR_SET_NO_NEW_PRIVS, 1)
-            self.no_new_privs = True
         if not self.as_root:
             # inherited by every sample: each child then only clears its own capability sets
             _sys.drop_bounding_set()
@@ -253,12 +251,8 @@ class StrongSandbox:
             # the user-namespace root a sample starts as keeps no power over its namespaces; the
             # bounding set is already empty (dropped by the worker)
             _sys.clear_capabilities()
-        # the worker sets these once for its fixed sample directory; other callers pay here
-        if os.environ.get("HOME") != sample_dir or os.environ.get("TMPDIR") != sample_dir or tempfile.tempdir is not None:
-            os.environ["HOME"] = os.environ["TMPDIR"] = sample_dir
-            tempfile.tempdir = None
         if self.ruleset_fd is not None:
-            landlock.enforce(self.ruleset_fd, no_new_privs=not self.no_new_privs)
+            landlock.enforce(self.ruleset_fd, no_new_privs=False)  # set in the worker
             os.close(self.ruleset_fd)
         elif self.policy.abi >= 1:
             landlock.restrict(self.policy, (sample_dir,))
