@@ -47,7 +47,9 @@ def test_mbpp_test_setup_code_runs_after_the_solution():
 
 
 def test_mbpp_plus_has_399_problems_with_protected_inputs():
-    plus = benchmarks.load("mbpp-plus", MBPP_PLUS)
+    from nl2code.pipeline import load_benchmark
+
+    plus = load_benchmark("mbpp-plus", MBPP_PLUS)
     assert len(plus.problems) == 399
     problem = plus.get("Mbpp/2")
     assert problem is plus.get(2)

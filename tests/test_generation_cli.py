@@ -167,3 +167,31 @@ def test_run_on_a_natural_language_benchmark_scores_reference_answers_at_pass_1(
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["problems"] == 8 and summary["pass_at_k"]["pass@1"] == 1.0
+
+
+def test_run_stores_its_generation_settings_in_the_run_spec_and_runs_show_prints_them(tmp_path):
+    """The run spec is written when the run is created (not added to the summary afterwards), so
+    what `runs show` and the site read is what defined the run; another temperature is another run."""
+    import sqlite3
+
+    base = ["run", "-b", "humaneval", "-m", "canned", "--limit", "2", "-q", "--n", "2", "--db", str(tmp_path / "r.db")]
+    with LLMServer(answer=humaneval_answers("completion")) as server:
+        done = nl2code(*base, "--temperature", "0.8", "--seed", "1", "--top-p", "0.95", "--max-tokens", "300",
+                       "-o", str(tmp_path / "a.jsonl"), "--base-url", server.url, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        other = nl2code(*base, "--temperature", "0.2", "--seed", "1", "-o", str(tmp_path / "b.jsonl"), "--base-url", server.url, cwd=tmp_path)
+        assert other.returncode == 0, other.stderr
+    rows = sqlite3.connect(tmp_path / "r.db").execute("select id, spec from runs order by created_at").fetchall()
+    assert len(rows) == 2 and rows[0][0] != rows[1][0]
+    spec = json.loads(rows[0][1])
+    generation = spec["generation"]
+    assert (generation["temperature"], generation["seed"], generation["top_p"], generation["max_tokens"], generation["n"]) == (0.8, 1, 0.95, 300, 2)
+    assert generation["model"] == "canned" and generation["style"] == "completion" and len(generation["template_sha256"]) == 64
+    assert generation["backend"]["backend"] == "openai" and generation["backend"]["preset"] == "generic"
+    assert spec["executor"]["name"] == "local" and spec["executor"]["isolation_level"]
+    assert spec["benchmark"]["name"] == "humaneval" and spec["samples"]["count"] == 4
+    assert spec["languages"] == {"python": spec["languages"]["python"]} and spec["languages"]["python"].startswith("Python 3")
+    assert json.loads(rows[1][1])["generation"]["temperature"] == 0.2
+    shown = nl2code("runs", "show", rows[0][0], "--db", str(tmp_path / "r.db"), cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "T=0.8 top_p=0.95 n=2 seed=1 max_tokens=300" in " ".join(shown.stdout.split())

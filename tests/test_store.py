@@ -21,16 +21,20 @@ def test_a_new_database_is_at_the_latest_schema_version_in_wal_mode(tmp_path):
     assert versions == [m[0] for m in MIGRATIONS]
 
 
-def test_a_version_1_database_is_migrated_in_place(tmp_path):
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_database_is_migrated_in_place(tmp_path, version):
     db = tmp_path / "old.db"
     Store(str(db))
-    with sqlite3.connect(db) as conn:  # make it look like a database written by schema 1
-        conn.execute("delete from schema_version where version > 1")
-        conn.execute("alter table executions drop column examples_passed")
+    with sqlite3.connect(db) as conn:  # make it look like a database written by that schema
+        conn.execute("delete from schema_version where version > ?", (version,))
+        if version < 2:
+            conn.execute("alter table executions drop column examples_passed")
+        conn.execute("alter table runs drop column spec")
     store = Store(str(db))
     assert store.schema_version == MIGRATIONS[-1][0]
     with sqlite3.connect(db) as conn:
         assert "examples_passed" in [row[1] for row in conn.execute("pragma table_info(executions)")]
+        assert "spec" in [row[1] for row in conn.execute("pragma table_info(runs)")]
 
 
 def test_executions_round_trip_with_their_test_outcomes(tmp_path):

@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nl2code import __version__
+from nl2code import benchmarks as _benchmarks
 from nl2code.benchmarks import PREIMPORTS, Benchmark
-from nl2code.execution import ExecutionPool, execute
+from nl2code.errors import ConfigError
+from nl2code.execution.executor import Executor, LocalExecutor
 from nl2code.execution._worker import DEFAULT_PREIMPORTS
 from nl2code.execution.pool import default_workers
 from nl2code.metrics import n_at_k, summarize
@@ -50,6 +52,8 @@ class EvalSettings:
     model: str = ""
     bootstrap: int = 1000
     n_at_k: tuple[tuple[int, int], ...] = ()  # (n, k) pairs; filter: the prompt's examples
+    executor: str = "local"  # where samples run: "local" (this machine's pool); see make_executor
+    executor_options: tuple[tuple[str, str], ...] = ()  # e.g. (("address", "auto"),) for a cluster
 
     def fingerprint_fields(self) -> dict:
         return {"timeout": self.timeout, "time_factor": self.time_factor, "memory_mb": self.memory_mb, "isolation": self.isolation}
@@ -63,6 +67,37 @@ class RunReport:
     resumed: int
     executed: int
     run: dict = field(default_factory=dict)
+
+
+EXECUTORS = ("local",)
+
+
+def make_executor(executor: str = "local", *, workers: int | None = None, isolation: str = "auto",
+                  preimports: tuple[str, ...] | None = None, options: dict | None = None) -> Executor:
+    """Build an executor: the one place that does (CLI commands, evaluations, oracles, reranking
+    all come here). `executor` is "local" (this machine's sandboxed fork-server pool)."""
+    if executor == "local":
+        return LocalExecutor(workers=workers, isolation=isolation, preimports=preimports)
+    raise ConfigError(f"unknown executor {executor!r} (--executor): use one of {', '.join(EXECUTORS)}")
+
+
+def executor_for(settings: EvalSettings, benchmark_name: str | None = None) -> Executor:
+    preimports = DEFAULT_PREIMPORTS + PREIMPORTS.get(benchmark_name or settings.benchmark, ())
+    return make_executor(settings.executor, workers=settings.workers, isolation=settings.isolation,
+                         preimports=preimports, options=dict(settings.executor_options))
+
+
+def load_benchmark(name: str, dataset: str | os.PathLike | None = None, settings: EvalSettings | None = None) -> Benchmark:
+    """Load a benchmark; where its expected outputs come from running its reference solutions
+    (EvalPlus's differential testing), they are computed here, once per machine and data file,
+    through the executor (and cached by the benchmark's module)."""
+
+    def oracle(problems, samples, limits):  # noqa: ANN001, ANN202 - benchmarks._oracle.Oracle
+        chosen = settings or EvalSettings(benchmark=name)
+        with executor_for(chosen, name) as executor:
+            yield from executor.execute(samples, problems, {task: limits for task in problems})
+
+    return _benchmarks.load(name, dataset, oracle=oracle)
 
 
 def machine_info() -> dict:
@@ -79,7 +114,38 @@ def machine_key() -> str:
     return f"{platform.node()}|{platform.machine()}|{platform.python_version()}"
 
 
-def fingerprint(benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, kind: str) -> str:
+def run_spec(benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, kind: str, generation: dict | None) -> dict:
+    """Everything that defines a run, stored with it when it is created: what was judged (the
+    benchmark's version and data hash, the samples file's hash), how (evaluation settings, the
+    executor, each language's toolchain), and, for runs whose samples nl2code generated, how they
+    were generated (backend, model, prompt style and template hash, sampling parameters, seed)."""
+    from nl2code.execution import languages
+
+    present = {benchmark.by_id[s.task_id].language or "python" for s in samples.samples if s.task_id in benchmark.by_id}
+    toolchains = {}
+    for name in sorted(present):
+        try:
+            toolchains[name] = languages.get(name).version()
+        except Exception as exc:  # noqa: BLE001 - a record, never a reason to fail the run
+            toolchains[name] = f"unknown ({exc})"
+    return {
+        "kind": kind,
+        "benchmark": {"name": benchmark.name, "version": benchmark.version, "data_sha256": benchmark.data_sha256, "dataset": benchmark.source},
+        "samples": {"path": os.path.abspath(samples.path), "sha256": samples.sha256, "format": samples.format, "count": len(samples.samples)},
+        "evaluation": {
+            "timeout_floor_s": settings.timeout, "time_factor": settings.time_factor, "memory_mb": settings.memory_mb,
+            "isolation": settings.isolation, "ks": list(settings.ks) if settings.ks else None,
+            "n_at_k": [f"{n}@{k}" for n, k in settings.n_at_k], "workers": settings.workers or default_workers(), "bootstrap": settings.bootstrap,
+        },
+        "executor": {"name": settings.executor, "options": dict(settings.executor_options)},
+        "languages": toolchains,
+        "generation": generation,
+        "model": settings.model,
+        "nl2code_version": __version__,
+    }
+
+
+def fingerprint(benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, kind: str, generation: dict | None = None) -> str:
     payload = {
         "kind": kind,
         "benchmark": benchmark.name,
@@ -89,6 +155,8 @@ def fingerprint(benchmark: Benchmark, samples: SampleFile, settings: EvalSetting
         "nl2code_version": __version__,
         "tests_sha256": tests_digest(benchmark),
         **settings.fingerprint_fields(),
+        # runs generated by nl2code: other settings make another run even where outputs agree
+        **({"generation": generation} if generation else {}),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -115,7 +183,7 @@ def limits_for(settings: EvalSettings, reference_time: float | None) -> Limits:
     return Limits(cpu_seconds=cpu, wall_seconds=round(2 * cpu + 2, 3), memory_bytes=settings.memory_mb * 1024 * 1024)
 
 
-def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Problem], pool: ExecutionPool) -> dict[str, float]:
+def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Problem], executor: Executor) -> dict[str, float]:
     """CPU seconds of each problem's reference solution on this machine, measured once and kept in
     the database and in the user's cache (so that a new database does not measure again)."""
     key = machine_key()
@@ -131,7 +199,7 @@ def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Probl
         log.info("measuring %d reference solutions of %s", len(missing), benchmark.name)
         samples = [Sample(p.task_id, 0, i, p.reference) for i, p in enumerate(missing)]
         measured = {}
-        for execution in execute(pool, benchmark.by_id, samples, lambda _p: REFERENCE_LIMITS):
+        for execution in executor.execute(samples, benchmark.by_id, {p.task_id: REFERENCE_LIMITS for p in missing}):
             if execution.status is Status.PASSED:
                 measured[execution.task_id] = execution.cpu_time
             else:
@@ -196,10 +264,12 @@ def evaluate(
     command: str = "",
     on_progress: Callable[[int, int], None] | None = None,
     resume: bool = True,
+    generation: dict | None = None,
 ) -> RunReport:
     """Execute every sample not yet stored for this evaluation, then summarize the whole run.
-    With resume=False a new run is always started (the self-check measures this machine now)."""
-    fp = fingerprint(benchmark, samples, settings, kind)
+    With resume=False a new run is always started (the self-check measures this machine now).
+    `generation`: how nl2code generated the samples (`nl2code run`), stored in the run spec."""
+    fp = fingerprint(benchmark, samples, settings, kind, generation)
     run = store.find_run(fp) if resume else None
     by_index = {s.index: s for s in samples.samples}
     present = {s.task_id: benchmark.by_id[s.task_id] for s in samples.samples}
@@ -211,6 +281,7 @@ def evaluate(
             n_samples=len(samples.samples), n_problems=len(present), nl2code_version=__version__,
             settings={**dataclasses.asdict(settings), "workers": settings.workers or default_workers()},
             machine=machine_info(), command=command or " ".join(sys.argv),
+            spec=run_spec(benchmark, samples, settings, kind, generation),
         )
         done: set[int] = set()
     else:
@@ -223,15 +294,14 @@ def evaluate(
         on_progress(len(done), total)
     isolation = ""
     if todo:
-        preimports = DEFAULT_PREIMPORTS + PREIMPORTS.get(benchmark.name, ())
-        with ExecutionPool(workers=settings.workers, isolation=settings.isolation, preimports=preimports) as pool:
-            isolation = pool.level
-            ref = reference_times(store, benchmark, present.values(), pool)
+        with executor_for(settings, benchmark.name) as executor:
+            isolation = executor.level
+            ref = reference_times(store, benchmark, present.values(), executor)
             limits = {task: limits_for(settings, ref.get(task)) for task in present}
             writer = _BatchWriter(store, run_id)
             finished = len(done)
             try:
-                for execution in execute(pool, benchmark.by_id, todo, lambda p: limits[p.task_id]):
+                for execution in executor.execute(todo, benchmark.by_id, limits):
                     writer.add(execution, by_index[execution.index])
                     finished += 1
                     if on_progress:
@@ -241,6 +311,10 @@ def evaluate(
     executions = store.executions(run_id)
     summary = build_summary(run_id, benchmark, samples, settings, executions, isolation or (run or {}).get("isolation", ""))
     store.update_run(run_id, status="complete", summary=summary, **({"isolation": isolation} if isolation else {}))
+    if isolation and run is None:  # the isolation in force, known once the executor started
+        spec = store.get_run(run_id).get("spec") or {}
+        spec["executor"] = {**spec.get("executor", {}), "isolation_level": isolation}
+        store.update_run(run_id, spec=spec)
     return RunReport(run_id, summary, executions, resumed=len(done), executed=len(todo), run=store.get_run(run_id))
 
 

@@ -46,6 +46,7 @@ class Comparison(enum.StrEnum):
     CLOSE = "close"  # abs(value - expected) < tolerance (or <=, see TestStep.inclusive)
     IS = "is"  # value is expected (None, True, False)
     ALLCLOSE = "allclose"  # EvalPlus: equal, or element-wise within atol (+ rtol 1e-7) where atol != 0
+    CAPTURE = "capture"  # no comparison: the driver records the value (oracles: a reference's outputs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,9 @@ class Limits:
     open_files: int = 256
     processes: int = 64
     output_bytes: int = 1024 * 1024
+    # False: no address-space rlimit (runtimes that reserve large virtual memory: the JVM, Go,
+    # Node); memory is then capped by the sandbox's cgroup alone
+    address_space: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,9 @@ class Execution:
     isolation: str = ""
     limits: Limits = field(default_factory=Limits)
     examples_passed: bool | None = None  # the prompt's examples (n@k's filter); None: none to run
+    # CAPTURE steps: (step index, value) for each plain value returned, (step index, Unmarshallable)
+    # where the value was no plain builtin value; never stored, used by oracles
+    captured: tuple[tuple[int, Any], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -155,3 +162,10 @@ class Execution:
     @property
     def tests_passed(self) -> int:
         return sum(1 for t in self.tests if t.passed)
+
+
+@dataclass(frozen=True, slots=True)
+class Unmarshallable:
+    """A captured value that could not be shipped: its type's name."""
+
+    type_name: str

@@ -3,11 +3,13 @@ version and content hash. `load(name, dataset=None)` is the entry point."""
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nl2code.benchmarks._oracle import Oracle
 from nl2code.errors import InputError
 from nl2code.records import Problem
 
@@ -60,10 +62,10 @@ def _mbpp_sanitized(dataset):
     return mbpp.load_sanitized(dataset)
 
 
-def _mbpp_plus(dataset):
+def _mbpp_plus(dataset, oracle=None):
     from nl2code.benchmarks import mbpp_plus
 
-    return mbpp_plus.load(dataset)
+    return mbpp_plus.load(dataset, oracle)
 
 
 def _pandaseval(dataset):
@@ -97,11 +99,15 @@ def names() -> list[str]:
     return list(BENCHMARKS)
 
 
-def load(name: str, dataset: str | os.PathLike | None = None) -> Benchmark:
+def load(name: str, dataset: str | os.PathLike | None = None, oracle: Oracle | None = None) -> Benchmark:
+    """Load a benchmark. Benchmarks whose expected outputs come from running reference solutions
+    (MBPP+) need `oracle` the first time on a machine: `nl2code.pipeline.load_benchmark` gives it."""
     if name not in BENCHMARKS:
         raise InputError(f"unknown benchmark {name!r} (--benchmark); choose one of: {', '.join(BENCHMARKS)}")
     key = (name, str(Path(dataset).resolve()) if dataset else None)
     if key not in _cache:
-        version, digest, path, problems = BENCHMARKS[name](dataset)
+        loader = BENCHMARKS[name]
+        takes_oracle = "oracle" in inspect.signature(loader).parameters
+        version, digest, path, problems = loader(dataset, oracle=oracle) if takes_oracle else loader(dataset)
         _cache[key] = Benchmark(name, version, digest, str(path), tuple(problems))
     return _cache[key]

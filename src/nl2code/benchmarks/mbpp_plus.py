@@ -18,7 +18,8 @@ from pathlib import Path
 
 from nl2code.benchmarks._data import DataFile, cache_dir, read_jsonl, resolve
 from nl2code.errors import DatasetError
-from nl2code.records import Comparison, Problem, StepKind, TestStep
+from nl2code.records import Comparison, Problem, Status, StepKind, TestStep
+from nl2code.benchmarks._oracle import Oracle
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def _problem(digest: str, record: dict, expected: dict[int, object] | None, skip
         atol = float(record["atol"] or 0)
         if atol == 0 and _is_floats(value):
             atol = 1e-6
-        steps.append(TestStep(StepKind.COMPARE, f"{entry}(*{INPUTS}[{i}])", Comparison.ALLCLOSE, value, tolerance=atol))
+        comparison = Comparison.ALLCLOSE if expected is not None else Comparison.CAPTURE
+        steps.append(TestStep(StepKind.COMPARE, f"{entry}(*{INPUTS}[{i}])", comparison, value, tolerance=atol))
     description = record["prompt"].strip().strip("'\"").strip()
     task_id = record["task_id"]
     return Problem(
@@ -112,8 +114,9 @@ def _problem(digest: str, record: dict, expected: dict[int, object] | None, skip
     )
 
 
-def ground_truth(digest: str, records: list[dict]) -> dict[str, dict[int, object]]:
-    """Expected outputs: the canonical solutions' return values, computed once and cached.
+def ground_truth(digest: str, records: list[dict], oracle: Oracle | None) -> dict[str, dict[int, object]]:
+    """Expected outputs: the canonical solutions' return values, computed once through the
+    executor (`oracle`, given by `nl2code.pipeline.load_benchmark`) and cached by data hash.
     Left out (logged): inputs whose output is over the executor's result cap (Mbpp/255 returns
     hundreds of MB for two inputs, which would cost every sample that much) and inputs whose
     output is no plain value (Mbpp/737 returns `re.Match` objects, which never compare equal
@@ -121,40 +124,41 @@ def ground_truth(digest: str, records: list[dict]) -> dict[str, dict[int, object
     cache = cache_dir() / "ground-truth" / f"mbpp-plus-{digest[:16]}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
     if cache.is_file():
         return marshal.loads(cache.read_bytes())
-    from nl2code.execution import ExecutionPool, Job
-    from nl2code.execution._child import MSG_STEP_UNMARSHALLABLE, MSG_STEP_VALUE
-    from nl2code.records import Limits
+    if oracle is None:
+        raise DatasetError("MBPP+'s expected outputs are not computed yet on this machine: load the benchmark through "
+                           "nl2code.pipeline.load_benchmark (every nl2code command does), which runs the canonical solutions once")
+    from nl2code.records import Limits, Sample, Unmarshallable
 
     by_id = {r["task_id"]: r for r in records}
     skips: dict[str, set[int]] = {task: set() for task in by_id}
     outputs: dict[str, dict[int, object]] = {}
     todo = list(by_id)
     log.info("computing MBPP+ expected outputs from %d canonical solutions", len(records))
-    with ExecutionPool() as pool:
-        for _ in range(50):
-            if not todo:
-                break
-            problems = {t: _problem(digest, by_id[t], None, frozenset(skips[t])) for t in todo}
-            jobs = (Job(i, problems[t], by_id[t]["canonical_solution"], Limits(cpu_seconds=60, wall_seconds=120, memory_bytes=8 * 1024**3)) for i, t in enumerate(todo))
-            todo = []
-            for job, raw in pool.imap(jobs):
-                task = job.problem.task_id
-                indices = [int(s.source.rsplit("[", 1)[1].rstrip("])")) for s in job.problem.steps]
-                values = [marshal.loads(m[2]) for m in raw.messages if m[0] == MSG_STEP_VALUE]
-                odd = {indices[m[1]]: m[2] for m in raw.messages if m[0] == MSG_STEP_UNMARSHALLABLE}
-                if odd:
-                    log.warning("MBPP+ %s: inputs %s left out, the canonical solution returns %s (not a plain value)", task, sorted(odd), sorted(set(odd.values())))
-                    skips[task].update(odd)
-                    todo.append(task)
-                elif len(values) == len(indices):
-                    outputs[task] = dict(zip(indices, values))
-                elif "exceeds" in raw.bad_channel:
-                    too_big = indices[len(values)]
-                    log.warning("MBPP+ %s: input %d left out, its output exceeds the result cap (%s)", task, too_big, raw.bad_channel)
-                    skips[task].add(too_big)
-                    todo.append(task)
-                else:
-                    raise DatasetError(f"MBPP+ {task}: the canonical solution returned {len(values)} of {len(indices)} outputs ({raw.bad_channel or raw.messages[-1:]}); check the data file")
+    limits = Limits(cpu_seconds=60, wall_seconds=120, memory_bytes=8 * 1024**3)
+    for _ in range(50):
+        if not todo:
+            break
+        problems = {t: _problem(digest, by_id[t], None, frozenset(skips[t])) for t in todo}
+        samples = [Sample(t, 0, i, by_id[t]["canonical_solution"]) for i, t in enumerate(todo)]
+        todo = []
+        for execution in oracle(problems, samples, limits):
+            task = execution.task_id
+            indices = [int(s.source.rsplit("[", 1)[1].rstrip("])")) for s in problems[task].steps]
+            values = {indices[i]: v for i, v in execution.captured}
+            odd = {i: v.type_name for i, v in values.items() if isinstance(v, Unmarshallable)}
+            if odd:
+                log.warning("MBPP+ %s: inputs %s left out, the canonical solution returns %s (not a plain value)", task, sorted(odd), sorted(set(odd.values())))
+                skips[task].update(odd)
+                todo.append(task)
+            elif len(values) == len(indices) and execution.status is Status.PASSED:
+                outputs[task] = values
+            elif "exceeds" in execution.error:
+                too_big = indices[len(values)]
+                log.warning("MBPP+ %s: input %d left out, its output exceeds the result cap (%s)", task, too_big, execution.error)
+                skips[task].add(too_big)
+                todo.append(task)
+            else:
+                raise DatasetError(f"MBPP+ {task}: the canonical solution returned {len(values)} of {len(indices)} outputs ({execution.status}: {execution.error}); check the data file")
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(f".tmp{os.getpid()}")
     tmp.write_bytes(marshal.dumps(outputs))
@@ -162,11 +166,11 @@ def ground_truth(digest: str, records: list[dict]) -> dict[str, dict[int, object
     return outputs
 
 
-def load(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list[Problem]]:
+def load(dataset: str | os.PathLike | None = None, oracle: Oracle | None = None) -> tuple[str, str, Path, list[Problem]]:
     path, digest = resolve(DATA, dataset)
     records = read_jsonl(path)
     for record in records:
         if isinstance(record.get("plus_input"), dict):  # one record stores an empty dict
             record["plus_input"] = list(record["plus_input"].values())
-    expected = ground_truth(digest, records)
+    expected = ground_truth(digest, records, oracle)
     return VERSION, digest, path, [_problem(digest, r, expected[r["task_id"]]) for r in records]

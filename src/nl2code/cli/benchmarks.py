@@ -10,6 +10,7 @@ from rich.table import Table
 from nl2code import benchmarks as registry
 from nl2code.benchmarks import stats as bstats
 from nl2code.cli._common import console
+from nl2code.pipeline import load_benchmark
 
 
 @click.group()
@@ -32,7 +33,7 @@ def list_():
 @click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file.")
 def show(name, task_id, dataset):
     """Show a benchmark (version, data hash, problems), or one of its problems."""
-    bench = registry.load(name, dataset)
+    bench = load_benchmark(name, dataset)
     if task_id is None:
         console.print(f"[bold]{bench.name}[/] {bench.version}  sha256 {bench.data_sha256}\n{bench.source}\n{len(bench.problems)} problems: "
                       + ", ".join(p.task_id for p in bench.problems[:8]) + (" ..." if len(bench.problems) > 8 else ""))
@@ -54,7 +55,7 @@ def protection(name, dataset, as_json):
     """Which problems' tests are compared in the trusted parent (protected) and which fall back to
     asserts run inside the sample's process."""
     rows = []
-    for p in registry.load(name, dataset).problems:
+    for p in load_benchmark(name, dataset).problems:
         rows.append({"task_id": p.task_id, "tests": p.n_tests, "protected": p.n_protected, "in_child": p.n_tests - p.n_protected,
                      "fully_protected": p.fully_protected})
     if as_json:
@@ -76,7 +77,7 @@ def protection(name, dataset, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print one flat JSON object to stdout.")
 def stats(name, dataset, as_json):
     """Statistics computed from the data, next to the NL2Code survey's published values."""
-    values = bstats.compute(registry.load(name, dataset))
+    values = bstats.compute(load_benchmark(name, dataset))
     if as_json:
         click.echo(json.dumps(values))
         return

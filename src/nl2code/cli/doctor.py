@@ -13,12 +13,12 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def doctor(as_json: bool) -> None:
     """Check each sandbox layer in a throw-away process and show the isolation level in force."""
-    from nl2code.execution import ExecutionPool
     from nl2code.execution.isolation import probe_layers
+    from nl2code.pipeline import make_executor
 
     checks = probe_layers() if sys.platform.startswith("linux") else []
-    with ExecutionPool(workers=1, isolation="auto", preimports=()) as pool:
-        level = pool.level
+    with make_executor("local", workers=1, isolation="auto", preimports=()) as executor:
+        level = executor.level
     if as_json:
         click.echo(json.dumps({
             "platform": f"{platform.system()} {platform.release()} {platform.machine()}",

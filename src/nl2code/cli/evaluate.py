@@ -12,7 +12,7 @@ import click
 
 from nl2code import benchmarks
 from nl2code.cli._common import parse_n_at_k, ProgressBar, console, db_option, err_console, execution_options, import_numpy, parse_ks, print_notes, summary_table, write_json
-from nl2code.pipeline import EvalSettings, evaluate as run_evaluation
+from nl2code.pipeline import EvalSettings, evaluate as run_evaluation, load_benchmark
 from nl2code.samples import SampleFile, read_samples
 from nl2code.records import Sample
 from nl2code.store import Store
@@ -45,7 +45,7 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
     if benchmark is None:
         raise click.UsageError("missing --benchmark (one of: " + ", ".join(benchmarks.names()) + ")")
     import_numpy()
-    bench = benchmarks.load(benchmark, dataset)
+    bench = load_benchmark(benchmark, dataset)
     sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, n_at_k=n_at_k, workers=workers, timeout=timeout,
                             time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model)
@@ -85,7 +85,7 @@ def write_results(path: str, executions) -> None:
 def selfcheck(benchmark, dataset, workers, isolation, db, quiet):
     """Run BENCHMARK's reference solutions: every one must pass (the environment check)."""
     import_numpy()
-    bench = benchmarks.load(benchmark, dataset)
+    bench = load_benchmark(benchmark, dataset)
     programs = [Sample(p.task_id, 0, i, p.reference, p.reference) for i, p in enumerate(bench.problems)]
     digest = hashlib.sha256("\0".join(p.reference for p in bench.problems).encode()).hexdigest()
     sample_file = SampleFile(f"<{benchmark} reference solutions>", digest, "reference", tuple(programs), len(programs))

@@ -51,7 +51,7 @@ def generation_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _select(benchmark: str, dataset: Path | None, limit: int | None, tasks: tuple[str, ...]) -> list[Any]:
-    from nl2code.benchmarks import load
+    from nl2code.pipeline import load_benchmark as load
 
     bench = load(benchmark, dataset)
     problems = list(bench.problems)
@@ -145,6 +145,28 @@ def _samples_file(path: Path, generations: list[Any]) -> Any:
     return SampleFile(str(path), digest, "nl2code-generate", samples, len({s.task_id for s in samples}))
 
 
+def generation_spec(opts: dict[str, Any], report: Any) -> dict[str, Any]:
+    """How the samples were generated, for the run spec: only what defines the samples (a
+    rerun of the same command has the same spec, and so resumes the same run)."""
+    first = report.generations[0] if report.generations else None
+    params = json.loads(first.params) if first else {}
+    return {
+        "backend": json.loads(first.backend) if first else {"backend": opts["backend"] or "openai"},
+        "model": opts["model"],
+        "style": opts["style"],
+        "template_sha256": first.template_sha256 if first else "",
+        "temperature": opts["temperature"],
+        "top_p": opts["top_p"],
+        "max_tokens": opts["max_tokens"],
+        "seed": opts["seed"],
+        "n": opts["n"],
+        "stop": params.get("stop", []),
+        "sanitize": opts["sanitize"],
+        "limit": opts["limit"],
+        "tasks": list(opts["tasks"]),
+    }
+
+
 def _generation_summary(opts: dict[str, Any], report: Any) -> dict[str, Any]:
     first = report.generations[0] if report.generations else None
     return {
@@ -180,11 +202,11 @@ def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, json_pa
     from nl2code import benchmarks
     from nl2code.cli._common import ProgressBar, console, print_notes, summary_table, write_json
     from nl2code.cli.evaluate import write_results
-    from nl2code.pipeline import EvalSettings, evaluate
+    from nl2code.pipeline import EvalSettings, evaluate, load_benchmark
     from nl2code.store import Store
 
     problems, report = run_generation(opts)
-    bench = benchmarks.load(opts["benchmark"], opts["dataset"])
+    bench = load_benchmark(opts["benchmark"], opts["dataset"])
     slug = "".join(c if c.isalnum() or c in "-._" else "_" for c in Path(opts["model"]).name)
     path = output or Path(f"samples-{opts['benchmark']}-{slug}.jsonl")
     sample_file = _samples_file(path, report.generations)
@@ -193,7 +215,7 @@ def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, json_pa
                             isolation=isolation, model=opts["model"])
     store = Store(opts["db"])
     with ProgressBar(f"executing {opts['benchmark']}", enabled=not opts["quiet"]) as bar:
-        result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar)
+        result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar, generation=generation_spec(opts, report))
     summary = {**result.summary, "generation": _generation_summary(opts, report)}
     console.print(summary_table(summary))
     print_notes(summary)

@@ -67,6 +67,8 @@ def show(run, db, as_json):
     console.print(f"[bold]run {row['id']}[/]  {row['kind']}  {row['status']}  created {row['created_at']}")
     console.print(f"model: {row['model'] or '-'}   samples: {row['samples_path']} (sha256 {row['samples_sha256'][:12]}, {row['samples_format']})")
     console.print(f"benchmark: {row['benchmark']} {row['benchmark_version']} (data sha256 {row['data_sha256'][:12]})   nl2code {row['nl2code_version']}   isolation: {row['isolation']}")
+    for line in spec_lines(row.get("spec")):
+        console.print(line, markup=False, highlight=False)
     if row["summary"]:
         console.print(summary_table(row["summary"]))
     table = Table("problem", "pass rate", title="per-problem pass rates")
@@ -75,6 +77,32 @@ def show(run, db, as_json):
     console.print(table)
     for status, items in sorted(failures.items()):
         console.print(f"[bold]{status}[/] ({len(items)}): " + ", ".join(items[:30]) + (" ..." if len(items) > 30 else ""))
+
+
+def spec_lines(spec: dict | None) -> list[str]:
+    """The run spec for people: the executor, toolchains and, for generated samples, how."""
+    if not spec:
+        return ["spec: not recorded (a run stored before schema 3)"]
+    executor = spec.get("executor") or {}
+    lines = [f"executor: {executor.get('name', '?')}" + "".join(f"  {k}={v}" for k, v in (executor.get("options") or {}).items())]
+    evaluation = spec.get("evaluation") or {}
+    if evaluation:
+        lines.append(f"limits: CPU floor {evaluation.get('timeout_floor_s')} s, x{evaluation.get('time_factor')} the reference, "
+                     f"{evaluation.get('memory_mb')} MB; isolation asked: {evaluation.get('isolation')}")
+    if spec.get("languages"):
+        lines.append("toolchains: " + "; ".join(f"{k}: {v or 'not found'}" for k, v in spec["languages"].items()))
+    generation = spec.get("generation")
+    if generation:
+        backend = generation.get("backend") or {}
+        seed = generation.get("seed")
+        lines.append(
+            f"generation: T={generation.get('temperature')} top_p={generation.get('top_p')} n={generation.get('n')} "
+            f"seed={'none' if seed is None else seed} max_tokens={generation.get('max_tokens')} style={generation.get('style')} "
+            f"template {str(generation.get('template_sha256', ''))[:12]} backend {backend.get('backend', '?')} ({backend.get('preset', '-')})"
+        )
+    else:
+        lines.append("generation: samples read from a file (settings as its producer reported them, if any)")
+    return lines
 
 
 @runs.command()

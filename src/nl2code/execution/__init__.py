@@ -1,15 +1,35 @@
-"""Execution of untrusted programs: a pool of warm workers, a child per sample, verdicts decided
-by the trusted driver. `run_samples` is the one-call entry point."""
+"""Execution of untrusted programs behind the executor contract (`executor.Executor`): a pool of
+warm workers, a sandboxed child per sample (a process per stage for compiled languages), verdicts
+decided by the trusted driver. `run_samples` is the one-call entry point."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from nl2code.execution.executor import Executor, LocalExecutor
 from nl2code.execution.judge import judge
 from nl2code.execution.pool import ExecutionPool, Job, default_workers
 from nl2code.records import Execution, Limits, Problem, Sample
 
-__all__ = ["ExecutionPool", "Job", "default_workers", "execute", "judge", "run_samples"]
+__all__ = ["Executor", "ExecutionPool", "Job", "LocalExecutor", "default_workers", "execute", "judge", "run_samples"]
+
+
+class _LimitsOf(Mapping):
+    """task id -> Limits, from a function of the problem (computed once per task)."""
+
+    def __init__(self, problems: Mapping[str, Problem], limits_for: Callable[[Problem], Limits]) -> None:
+        self.problems, self.limits_for, self.cache = problems, limits_for, {}
+
+    def __getitem__(self, task_id: str) -> Limits:
+        if task_id not in self.cache:
+            self.cache[task_id] = self.limits_for(self.problems[task_id])
+        return self.cache[task_id]
+
+    def __iter__(self):
+        return iter(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
 
 
 def execute(
@@ -19,17 +39,9 @@ def execute(
     limits_for: Callable[[Problem], Limits],
 ) -> Iterator[Execution]:
     """Judge samples on a started pool; yields executions in completion order."""
-    by_job: dict[int, Sample] = {}
+    from nl2code.execution._jobs import execute_on_pool
 
-    def jobs() -> Iterator[Job]:
-        for sample in samples:
-            by_job[sample.index] = sample
-            problem = problems[sample.task_id]
-            yield Job(sample.index, problem, sample.program, limits_for(problem))
-
-    for job, raw in pool.imap(jobs()):
-        sample = by_job.pop(job.job_id)
-        yield judge(job.problem, raw, job.limits, task_id=sample.task_id, sample_id=sample.sample_id, index=sample.index, isolation=pool.level)
+    return execute_on_pool(pool, samples, problems, _LimitsOf(problems, limits_for))
 
 
 def run_samples(
@@ -40,8 +52,8 @@ def run_samples(
     workers: int | None = None,
     isolation: str = "auto",
 ) -> list[Execution]:
-    """Run samples to completion and return their executions in input order."""
+    """Run samples to completion on this machine and return their executions in input order."""
     limits_for = limits if callable(limits) else (lambda _p: limits)
-    with ExecutionPool(workers=workers, isolation=isolation) as pool:
-        results = list(execute(pool, problems, samples, limits_for))
+    with LocalExecutor(workers=workers, isolation=isolation) as executor:
+        results = list(executor.execute(samples, problems, _LimitsOf(problems, limits_for)))
     return sorted(results, key=lambda e: e.index)

@@ -57,7 +57,7 @@ def set_rlimits(limits: Limits) -> None:
     # soft limit raises SIGXCPU, the hard limit one second later is SIGKILL.
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     for which, value in (
-        (resource.RLIMIT_AS, limits.memory_bytes),
+        *(((resource.RLIMIT_AS, limits.memory_bytes),) if limits.address_space else ()),
         (resource.RLIMIT_FSIZE, limits.file_size_bytes),
         (resource.RLIMIT_NOFILE, limits.open_files),
         (resource.RLIMIT_NPROC, limits.processes),

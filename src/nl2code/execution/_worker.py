@@ -33,6 +33,7 @@ from nl2code.records import Limits
 log = logging.getLogger("nl2code.execution.worker")
 
 TAIL_BYTES = 2048
+STAGE_TAIL_BYTES = 16384  # a stage's output tails: compiler errors, the tests' report and end marker
 MAX_FRAME = 64 * 1024 * 1024
 MAX_CHANNEL_BYTES = 256 * 1024 * 1024
 READ_CHUNK = 65536
@@ -98,6 +99,33 @@ class RawResult:
     sandbox_error: str = ""
     channel_bytes: int = 0
     oom_killed: bool = False  # the sandbox's memory cgroup OOM-killed one of the sample's processes
+    stages: list = field(default_factory=list)  # staged languages: a StageResult per stage that ran
+
+
+@dataclass(slots=True)
+class StageResult:
+    """What the worker saw of one stage's process (a compiler, a program): judged by the driver."""
+
+    name: str
+    exit_code: int | None = None
+    signal: int | None = None
+    cpu_time: float = 0.0
+    wall_time: float = 0.0
+    timed_out: bool = False
+    output_limited: bool = False
+    oom_killed: bool = False
+    stdout_tail: bytes = b""
+    stderr_tail: bytes = b""
+    stdout_bytes: int = 0
+    stderr_bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and self.signal is None and not (self.timed_out or self.output_limited or self.oom_killed)
+
+    def cpu_limited(self, limits: Limits) -> bool:
+        # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one; rusage may read a little under
+        return self.signal == signal.SIGXCPU or (self.signal == signal.SIGKILL and self.cpu_time >= limits.cpu_seconds * 0.9)
 
 
 def read_exact(fd: int, n: int) -> bytes | None:
@@ -108,6 +136,13 @@ def read_exact(fd: int, n: int) -> bytes | None:
             return None
         chunks.append(data)
         n -= len(data)
+    return b"".join(chunks)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
     return b"".join(chunks)
 
 
@@ -171,15 +206,16 @@ def _move_aside(path: str, job_id: int) -> None:
 
 
 class Tail:
-    __slots__ = ("data", "total")
+    __slots__ = ("data", "total", "size")
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = TAIL_BYTES) -> None:
         self.data = b""
         self.total = 0
+        self.size = size
 
     def add(self, chunk: bytes) -> None:
         self.total += len(chunk)
-        self.data = (self.data + chunk)[-TAIL_BYTES:]
+        self.data = (self.data + chunk)[-self.size:]
 
 
 class Worker:
@@ -226,6 +262,124 @@ class Worker:
             except OSError:
                 _move_aside(sample_dir, job_id)
         return result
+
+    def run_stages(self, files: list, stages: list, job_id: int) -> RawResult:
+        """A sample of a staged language: write its files, then run each stage (compiler,
+        program) as its own sandboxed process that execve()s the stage's command; stop at the
+        first stage that fails. The driver judges what was seen."""
+        result = RawResult()
+        sample_dir = self.sample_dir
+        os.mkdir(sample_dir, 0o700)
+        try:
+            if getattr(self.sandbox, "sample_mounts", False) and getattr(self.sandbox, "prepared", "") is None:
+                # each child would get a fresh tmpfs there, losing the files between stages
+                result.sandbox_error = "staged languages need the worker's sample area, which is not mounted here"
+                return result
+            for name, content in files:
+                path = os.path.join(sample_dir, name)
+                if os.path.dirname(name):
+                    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+                try:
+                    os.write(fd, content)
+                finally:
+                    os.close(fd)
+            for name, argv, limits, env in stages:
+                stage = self._run_stage(name, argv, limits, env, sample_dir)
+                result.stages.append(stage)
+                result.cpu_time += stage.cpu_time
+                result.wall_time += stage.wall_time
+                if not stage.ok:
+                    break
+        finally:
+            try:
+                os.rmdir(sample_dir)
+            except OSError:
+                _move_aside(sample_dir, job_id)
+        return result
+
+    def _run_stage(self, name: str, argv: tuple, limits: Limits, env: tuple, sample_dir: str) -> StageResult:
+        stage = StageResult(name)
+        self.sandbox.before_fork(limits)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        # close-on-exec: empty at EOF when execve succeeded, else the reason it failed; the
+        # program never holds it, so it cannot fake an executor failure
+        status_r, status_w = os.pipe2(os.O_CLOEXEC)
+        started = time.monotonic()
+        pid = fork()
+        if pid == 0:  # never returns
+            self._stage_child(argv, limits, env, sample_dir, out_w, err_w, status_w, (out_r, err_r, status_r))
+        for fd in (out_w, err_w, status_w):
+            os.close(fd)
+        try:
+            self._watch_stage(pid, limits, started, out_r, err_r, stage)
+        finally:
+            self._finish(pid, stage, started)
+            failure = _read_all(status_r)
+            for fd in (out_r, err_r, status_r):
+                os.close(fd)
+        if failure:
+            raise OSError(f"cannot start the {name} step ({argv[0]}): {failure.decode(errors='replace')}")
+        return stage
+
+    def _stage_child(self, argv, limits, env, sample_dir, out_w, err_w, status_w, parent_fds) -> None:
+        try:
+            for fd in parent_fds:
+                os.close(fd)
+            os.dup2(self.devnull, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.dup2(status_w, 3)
+            os.set_inheritable(3, False)
+            start = 4
+            for keep in sorted(fd for fd in getattr(self.sandbox, "inherit_fds", ()) if fd >= start):
+                os.closerange(start, keep)
+                start = keep + 1
+            os.closerange(start, 65536)
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+                signal.signal(signum, signal.SIG_DFL)
+            self.sandbox.child_enter(sample_dir, limits)
+            os.execve(argv[0], list(argv), {**dict(env), "HOME": sample_dir, "TMPDIR": sample_dir})
+        except BaseException as exc:  # noqa: BLE001 - reported to the worker through fd 3
+            try:
+                os.write(3, f"{type(exc).__name__}: {exc}"[:500].encode())
+            finally:
+                os._exit(127)
+        os._exit(127)
+
+    def _watch_stage(self, pid: int, limits: Limits, started: float, out_r: int, err_r: int, stage: StageResult) -> None:
+        """Wait for the stage's process to exit, its wall-clock deadline or too much output."""
+        for fd in (out_r, err_r):
+            os.set_blocking(fd, False)
+        pidfd = os.pidfd_open(pid)
+        deadline = started + limits.wall_seconds
+        out, err = Tail(STAGE_TAIL_BYTES), Tail(STAGE_TAIL_BYTES)
+        streams = {out_r: out, err_r: err}
+        open_fds = {out_r, err_r}
+        unused = bytearray()
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    stage.timed_out = True
+                    return
+                ready, _, _ = select.select([*open_fds, pidfd], [], [], remaining)
+                for fd in ready:
+                    if fd != pidfd:
+                        self._drain(fd, streams[fd], unused, open_fds)
+                if out.total + err.total > limits.output_bytes:
+                    stage.output_limited = True
+                    return
+                if pidfd in ready:
+                    for fd in list(open_fds):  # what is still buffered (a daemon may hold the pipes open)
+                        self._drain(fd, streams[fd], unused, open_fds)
+                    stage.output_limited = out.total + err.total > limits.output_bytes
+                    return
+        finally:
+            os.close(pidfd)
+            stage.stdout_tail, stage.stderr_tail = out.data, err.data
+            stage.stdout_bytes, stage.stderr_bytes = out.total, err.total
 
     def _child(self, problem, program, limits, sample_dir, area, res_w, out_w, err_w, parent_fds) -> None:
         channel = _child.Channel(area, 3)
@@ -429,6 +583,14 @@ def main() -> None:
                 _, job_id, key, program, limits = message
                 try:
                     raw = worker.run(key, program, limits, job_id)
+                except Exception as exc:  # noqa: BLE001 - the executor's fault, reported as such
+                    log.exception("worker failed on job %s", job_id)
+                    raw = RawResult(sandbox_error=f"{type(exc).__name__}: {exc}")
+                write_message(proto_out, ("result", job_id, raw))
+            elif kind == "exec":
+                _, job_id, files, stages = message
+                try:
+                    raw = worker.run_stages(files, stages, job_id)
                 except Exception as exc:  # noqa: BLE001 - the executor's fault, reported as such
                     log.exception("worker failed on job %s", job_id)
                     raw = RawResult(sandbox_error=f"{type(exc).__name__}: {exc}")

@@ -8,7 +8,7 @@ import signal
 
 from nl2code.execution import _child
 from nl2code.execution._worker import RawResult
-from nl2code.records import Comparison, Execution, Limits, Problem, Status, StepKind, TestOutcome, TestStep
+from nl2code.records import Comparison, Execution, Limits, Problem, Status, StepKind, TestOutcome, TestStep, Unmarshallable
 
 
 # standard-library result types that are always true; a `truthy` step accepts them by name
@@ -69,6 +69,7 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
     protocol_error = raw.bad_channel
     done = oom = False
     expected_index = 0
+    captured: list[tuple[int, object]] = []
     for message in raw.messages:
         code = message[0]
         if code == _child.MSG_DONE:
@@ -92,6 +93,12 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
         step = steps[expected_index]
         expected_index += 1
         if code == _child.MSG_STEP_OK and step.kind is not StepKind.COMPARE:
+            results[message[1]] = (True, "")
+        elif code == _child.MSG_STEP_VALUE and step.comparison is Comparison.CAPTURE:
+            captured.append((message[1], marshal.loads(message[2])))
+            results[message[1]] = (True, "")
+        elif code == _child.MSG_STEP_UNMARSHALLABLE and step.comparison is Comparison.CAPTURE:
+            captured.append((message[1], Unmarshallable(str(message[2]))))
             results[message[1]] = (True, "")
         elif code == _child.MSG_STEP_VALUE and step.kind is StepKind.COMPARE:
             results[message[1]] = compare(step, marshal.loads(message[2]))
@@ -170,4 +177,5 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
         isolation=isolation,
         limits=limits,
         examples_passed=examples_passed,
+        captured=tuple(captured),
     )

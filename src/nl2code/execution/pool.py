@@ -36,6 +36,7 @@ class Job:
     problem: Problem
     program: str
     limits: Limits
+    spec: object = None  # a staged language's ExecSpec (files and stages); None: Python's step protocol
 
 
 def default_workers() -> int:
@@ -129,6 +130,11 @@ class _Worker:
         return pickle.loads(self.proc.stdout.read(int.from_bytes(header, "little")))
 
     def send(self, job: Job) -> None:
+        if job.spec is not None:
+            stages = [(s.name, s.argv, s.limits, s.env) for s in job.spec.stages]
+            write_message(self.out_fd, ("exec", job.job_id, list(job.spec.files), stages))
+            self.in_flight.append(job)
+            return
         key = problem_key(job.problem)
         if key not in self.known:
             write_message(self.out_fd, ("problem", key, problem_source(job.problem)))

@@ -39,6 +39,7 @@ runs = sa.Table(
     sa.Column("machine", sa.JSON, nullable=False),
     sa.Column("command", sa.Text, nullable=False, default=""),
     sa.Column("summary", sa.JSON),
+    sa.Column("spec", sa.JSON, nullable=True),  # since schema 3: everything that defines the run
 )
 
 executions = sa.Table(
@@ -97,8 +98,15 @@ def _v2(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE executions ADD COLUMN examples_passed BOOLEAN"))
 
 
+def _v3(conn: sa.Connection) -> None:
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("runs")}
+    if "spec" not in columns:
+        conn.execute(sa.text("ALTER TABLE runs ADD COLUMN spec JSON"))
+
+
 # Ordered migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, executions, test outcomes, reference times", _v1),
     (2, "executions.examples_passed: the prompt's examples, n@k's filter", _v2),
+    (3, "runs.spec: the run spec (benchmark, samples, evaluation, executor and generation settings)", _v3),
 ]
