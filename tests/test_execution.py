@@ -157,7 +157,7 @@ def test_a_sample_may_start_a_few_helper_processes(humaneval, isolation):
     assert execution.status is Status.PASSED, execution.error
 
 
-def test_each_sample_gets_a_fresh_random_state_and_working_threads(humaneval):
+def test_random_is_seeded_from_the_program_so_verdicts_are_reproducible(humaneval):
     problem = humaneval.get("HumanEval/0")
     body = (
         "    import random, threading\n"
@@ -165,13 +165,18 @@ def test_each_sample_gets_a_fresh_random_state_and_working_threads(humaneval):
         "    t = threading.Thread(target=lambda: box.append(random.random()))\n"
         "    t.start(); t.join()\n"
         "    print(repr(box[0]), flush=True)\n"
+        "    random.seed(12345)  # a sample's own reseeding must not reach the next sample\n"
     )
     program = problem.prompt + body + canonical(humaneval)
-    samples = [Sample(problem.task_id, i, i, program) for i in range(4)]
-    results = run_samples(humaneval.by_id, samples, FAST, workers=1)
+    other = program.replace("    box = []", "    box = []  # another program")
+    samples = [Sample(problem.task_id, i, i, p) for i, p in enumerate([program, program, other, program, other])]
+    results = run_samples(humaneval.by_id, samples, FAST, workers=2)
     assert all(r.status is Status.PASSED for r in results), [r.error for r in results]
     printed = [r.stdout_tail.split("\n")[0] for r in results]
-    assert len(set(printed)) == 4, printed  # reseeded after every fork, as CPython does
+    assert printed[0] == printed[1] == printed[3] and printed[2] == printed[4], printed  # same program, same draws
+    assert printed[0] != printed[2], printed  # another program, other draws
+    again = run_samples(humaneval.by_id, samples[:1], FAST, workers=1)
+    assert again[0].stdout_tail.split("\n")[0] == printed[0]  # and in another pool
 
 
 def _problem(steps: tuple[Step, ...]) -> Problem:

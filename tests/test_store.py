@@ -21,7 +21,7 @@ def test_a_new_database_is_at_the_latest_schema_version_in_wal_mode(tmp_path):
     assert versions == [m[0] for m in MIGRATIONS]
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_database_is_migrated_in_place(tmp_path, version):
     db = tmp_path / "old.db"
     Store(str(db))
@@ -29,12 +29,15 @@ def test_an_older_database_is_migrated_in_place(tmp_path, version):
         conn.execute("delete from schema_version where version > ?", (version,))
         if version < 2:
             conn.execute("alter table executions drop column examples_passed")
-        conn.execute("alter table runs drop column spec")
+        if version < 3:
+            conn.execute("alter table runs drop column spec")
+        conn.execute("alter table executions drop column copy_of")
     store = Store(str(db))
     assert store.schema_version == MIGRATIONS[-1][0]
     with sqlite3.connect(db) as conn:
         assert "examples_passed" in [row[1] for row in conn.execute("pragma table_info(executions)")]
         assert "spec" in [row[1] for row in conn.execute("pragma table_info(runs)")]
+        assert "copy_of" in [row[1] for row in conn.execute("pragma table_info(executions)")]
 
 
 def test_executions_round_trip_with_their_test_outcomes(tmp_path):

@@ -52,6 +52,7 @@ class EvalSettings:
     model: str = ""
     bootstrap: int = 1000
     n_at_k: tuple[tuple[int, int], ...] = ()  # (n, k) pairs; filter: the prompt's examples
+    dedupe: bool = True  # execute each distinct (problem, program) once; copies get its verdict
     executor: str = "local"  # where samples run: "local" (this machine's pool); see make_executor
     executor_options: tuple[tuple[str, str], ...] = ()  # e.g. (("address", "auto"),) for a cluster
 
@@ -136,6 +137,7 @@ def run_spec(benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, 
             "timeout_floor_s": settings.timeout, "time_factor": settings.time_factor, "memory_mb": settings.memory_mb,
             "isolation": settings.isolation, "ks": list(settings.ks) if settings.ks else None,
             "n_at_k": [f"{n}@{k}" for n, k in settings.n_at_k], "workers": settings.workers or default_workers(), "bootstrap": settings.bootstrap,
+            "dedupe": settings.dedupe,
         },
         "executor": {"name": settings.executor, "options": dict(settings.executor_options)},
         "languages": toolchains,
@@ -236,6 +238,23 @@ def _cache_reference_times(benchmark: Benchmark, key: str, times: dict[str, floa
         log.debug("reference times not cached in %s: %s", path, exc)
 
 
+def distinct_samples(samples: list[Sample]) -> tuple[list[Sample], dict[int, list[Sample]]]:
+    """Samples with a distinct (task id, program), in order, and for each the later samples that
+    are identical to it (by its index). Verdicts are reproducible (`random` is seeded from the
+    program, the hash seed is fixed), so one execution stands for every copy."""
+    first: dict[tuple[str, str], int] = {}
+    unique: list[Sample] = []
+    copies: dict[int, list[Sample]] = {}
+    for sample in samples:
+        key = (sample.task_id, sample.program)
+        if key in first:
+            copies.setdefault(first[key], []).append(sample)
+        else:
+            first[key] = sample.index
+            unique.append(sample)
+    return unique, copies
+
+
 class _BatchWriter:
     def __init__(self, store: Store, run_id: str) -> None:
         self.store, self.run_id = store, run_id
@@ -301,9 +320,15 @@ def evaluate(
             writer = _BatchWriter(store, run_id)
             finished = len(done)
             try:
-                for execution in executor.execute(todo, benchmark.by_id, limits):
+                unique, copies = distinct_samples(todo) if settings.dedupe else (todo, {})
+                if copies:
+                    log.info("%d of %d samples to run are copies of another (same problem, same program): each distinct program runs once",
+                             sum(map(len, copies.values())), len(todo))
+                for execution in executor.execute(unique, benchmark.by_id, limits):
                     writer.add(execution, by_index[execution.index])
-                    finished += 1
+                    for copy in copies.get(execution.index, ()):
+                        writer.add(dataclasses.replace(execution, index=copy.index, sample_id=copy.sample_id, copy_of=execution.index), copy)
+                    finished += 1 + len(copies.get(execution.index, ()))
                     if on_progress:
                         on_progress(finished, total)
             finally:
@@ -350,6 +375,7 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
         "pass_at_k_ci": metrics["pass_at_k_ci"],
         **({"n_at_k": n_at_k_scores, "problems_with_examples": sum(1 for p in benchmark.problems if p.task_id in present and p.n_examples)} if settings.n_at_k else {}),
         "status_counts": metrics["status_counts"],
+        "copies": sum(1 for e in executions if e.copy_of is not None),  # verdicts given to identical samples
         "test_case_average": metrics["test_case_average"],
         "strict_accuracy": metrics["strict_accuracy"],
         "notes": metrics["notes"],

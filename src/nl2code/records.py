@@ -154,6 +154,9 @@ class Execution:
     # CAPTURE steps: (step index, value) for each plain value returned, (step index, Unmarshallable)
     # where the value was no plain builtin value; never stored, used by oracles
     captured: tuple[tuple[int, Any], ...] = ()
+    # duplicate execution off: the index of the identical sample (same problem, same program)
+    # whose execution this verdict is a copy of; None when this sample was executed itself
+    copy_of: int | None = None
 
     @property
     def passed(self) -> bool:

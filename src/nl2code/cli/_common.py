@@ -75,6 +75,7 @@ def execution_options(f: Callable) -> Callable:
         click.option("--time-factor", type=click.FloatRange(min=1.0), default=4.0, show_default=True, help="Per-sample limit = max(--timeout, factor x the reference solution's CPU time)."),
         click.option("--memory-mb", type=click.IntRange(min=64), default=4096, show_default=True, help="Address-space cap per sample, MiB."),
         click.option("--isolation", type=click.Choice(["auto", "weak"]), default="auto", show_default=True, help="auto: the strongest sandbox this machine offers; weak: rlimits and process-group kill only."),
+        click.option("--dedupe/--no-dedupe", default=True, show_default=True, help="Execute each distinct (problem, program) once and give identical samples its verdict (recorded as copies)."),
     ]):
         f = option(f)
     return f

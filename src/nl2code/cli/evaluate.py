@@ -35,7 +35,7 @@ def demo_samples_path() -> Path:
 @db_option
 @click.option("--demo", is_flag=True, help="Evaluate the embedded demo sample file on HumanEval.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, json_path, results_path, db, demo, quiet):
+def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, dedupe, json_path, results_path, db, demo, quiet):
     """Execute SAMPLES on a benchmark and report pass@k; every run is stored and resumable."""
     if demo:
         samples, benchmark = samples or demo_samples_path(), benchmark or "humaneval"
@@ -48,7 +48,7 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
     bench = load_benchmark(benchmark, dataset)
     sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, n_at_k=n_at_k, workers=workers, timeout=timeout,
-                            time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model)
+                            time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model, dedupe=dedupe)
     store = Store(db)
     with ProgressBar(f"{benchmark}", enabled=not quiet) as bar:
         report = run_evaluation(sample_file, bench, settings, store, on_progress=bar, kind="demo" if demo else "evaluate")
@@ -71,7 +71,7 @@ def write_results(path: str, executions) -> None:
                 "task_id": e.task_id, "sample_id": e.sample_id, "status": e.status.value, "passed": e.passed,
                 "tests_passed": e.tests_passed, "tests_total": len(e.tests), "duration": round(e.duration, 4),
                 "cpu_time": round(e.cpu_time, 4), "cpu_limit": e.limits.cpu_seconds, "error": e.error,
-                "examples_passed": e.examples_passed,
+                "examples_passed": e.examples_passed, "copy_of": e.copy_of,
             }) + "\n")
 
 

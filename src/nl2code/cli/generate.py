@@ -192,7 +192,7 @@ def _generation_summary(opts: dict[str, Any], report: Any) -> dict[str, Any]:
 @_execution_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
 @click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per sample.")
-def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, json_path, results_path, **opts):
+def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, dedupe, json_path, results_path, **opts):
     """Generate samples with a model, execute them and store the run: one command, resumable.
 
     The summary has the shape of `nl2code evaluate`'s, with a `generation` entry added
@@ -212,7 +212,7 @@ def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, json_pa
     sample_file = _samples_file(path, report.generations)
     settings = EvalSettings(benchmark=opts["benchmark"], dataset=str(opts["dataset"]) if opts["dataset"] else None,
                             ks=ks, workers=workers, timeout=timeout, time_factor=time_factor, memory_mb=memory_mb,
-                            isolation=isolation, model=opts["model"])
+                            isolation=isolation, model=opts["model"], dedupe=dedupe)
     store = Store(opts["db"])
     with ProgressBar(f"executing {opts['benchmark']}", enabled=not opts["quiet"]) as bar:
         result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar, generation=generation_spec(opts, report))

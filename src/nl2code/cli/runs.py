@@ -15,7 +15,7 @@ from nl2code.metrics import paired_bootstrap_difference
 from nl2code.store import Store
 
 EXPORT_FIELDS = ["run_id", "idx", "task_id", "sample_id", "status", "passed", "tests_passed", "tests_total",
-                 "duration", "cpu_time", "cpu_limit", "wall_limit", "error", "program", "raw"]
+                 "duration", "cpu_time", "cpu_limit", "wall_limit", "error", "copy_of", "program", "raw"]
 
 
 @click.group()

@@ -107,6 +107,11 @@ class Channel:
 def run(problem: CompiledProblem, program: str, channel: Channel) -> None:
     """Run one sample in this (already sandboxed) process and report over `channel`."""
     send = channel.send
+    random = sys.modules.get("random")
+    if random is not None:
+        # the same program always draws the same numbers, whichever worker runs it and whenever:
+        # verdicts are reproducible, and one execution can stand for identical copies of a sample
+        random.seed(program)
     try:
         code = compile(program, "<sample>", "exec")
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as exc:

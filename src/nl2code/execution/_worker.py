@@ -52,7 +52,7 @@ def _make_fork():
     worker, libc's fork called with the GIL held skips CPython's after-fork work in the child
     (runtime re-initialisation for other threads, and the at-fork hooks of threading, logging
     and random): about 0.4 ms of CPU per sample. With no other thread there is no lock to
-    re-initialise; `random` is reseeded as CPython would. Elsewhere, or with NL2CODE_PYTHON_FORK
+    re-initialise; `random` is seeded by the child from its program (`_child.run`). Elsewhere, or with NL2CODE_PYTHON_FORK
     set, plain os.fork."""
     if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11) or os.environ.get("NL2CODE_PYTHON_FORK"):
         return os.fork
@@ -72,9 +72,7 @@ def _make_fork():
         pid = libc_fork()
         if pid < 0:
             raise OSError(ctypes.get_errno(), "fork failed")
-        if pid == 0 and (random := sys.modules.get("random")) is not None:
-            random.seed()
-        return pid
+        return pid  # a Python sample's child seeds `random` from its program (_child.run)
 
     return fork
 

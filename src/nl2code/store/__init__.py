@@ -142,6 +142,7 @@ class Store:
                 "cpu_limit": execution.limits.cpu_seconds, "wall_limit": execution.limits.wall_seconds,
                 "error": execution.error, "stdout_tail": execution.stdout_tail, "stderr_tail": execution.stderr_tail,
                 "program": sample.program, "raw": sample.raw, "examples_passed": execution.examples_passed,
+                "copy_of": execution.copy_of,
             })
             tests.extend(
                 {"run_id": run_id, "idx": execution.index, "test_index": i, "passed": t.passed, "protected": t.protected, "error": t.error}
@@ -166,7 +167,7 @@ class Store:
                 tests=tuple(outcomes.get(r["idx"], ())), duration=r["duration"], cpu_time=r["cpu_time"],
                 stdout_tail=r["stdout_tail"], stderr_tail=r["stderr_tail"], error=r["error"],
                 limits=Limits(cpu_seconds=r["cpu_limit"], wall_seconds=r["wall_limit"]),
-                examples_passed=r["examples_passed"],
+                examples_passed=r["examples_passed"], copy_of=r["copy_of"],
             )
             for r in rows
         ]

@@ -62,6 +62,7 @@ executions = sa.Table(
     sa.Column("program", sa.Text, nullable=False, default=""),
     sa.Column("raw", sa.Text, nullable=False, default=""),
     sa.Column("examples_passed", sa.Boolean, nullable=True),  # since schema 2
+    sa.Column("copy_of", sa.Integer, nullable=True),  # since schema 4: the verdict is that identical sample's
 )
 
 test_outcomes = sa.Table(
@@ -104,9 +105,16 @@ def _v3(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE runs ADD COLUMN spec JSON"))
 
 
+def _v4(conn: sa.Connection) -> None:
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("executions")}
+    if "copy_of" not in columns:
+        conn.execute(sa.text("ALTER TABLE executions ADD COLUMN copy_of INTEGER"))
+
+
 # Ordered migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, executions, test outcomes, reference times", _v1),
     (2, "executions.examples_passed: the prompt's examples, n@k's filter", _v2),
     (3, "runs.spec: the run spec (benchmark, samples, evaluation, executor and generation settings)", _v3),
+    (4, "executions.copy_of: a verdict given to an identical sample's copy (duplicate execution)", _v4),
 ]
