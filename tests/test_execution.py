@@ -244,3 +244,42 @@ def test_the_next_sample_starts_in_an_empty_directory(isolation):
     looks = "import os\ndef f():\n    return sorted(os.listdir('.')) + sorted(os.listdir(os.environ['HOME']))\n"
     results = run_samples({"C": _problem(steps)}, [Sample("C", 0, 0, leaves), Sample("C", 1, 1, looks)], FAST, workers=1, isolation=isolation)
     assert [r.status for r in results] == [Status.PASSED, Status.PASSED], [r.error for r in results]
+
+
+def _stop_workers(pool, until: float, stopped: list, only_first: bool) -> None:
+    """SIGSTOP worker processes of `pool` that hold a job (a wedged worker): the first one, or
+    every one that appears before `until` (then the retry hangs too)."""
+    import os
+    import signal as sig
+
+    while time.monotonic() < until and not (only_first and stopped):
+        for worker in list(pool.workers):
+            if worker.proc.pid not in stopped and worker.in_flight:
+                os.kill(worker.proc.pid, sig.SIGSTOP)
+                stopped.append(worker.proc.pid)
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("stop_retry", [False, True])
+def test_the_watchdog_replaces_a_worker_that_stops_answering_and_retries_its_sample_once(humaneval, stop_retry):
+    import threading
+
+    from nl2code.execution import ExecutionPool, execute
+
+    problem = humaneval.get("HumanEval/0")
+    slow = problem.prompt + "    import time; time.sleep(0.5)\n" + canonical(humaneval)
+    samples = [Sample(problem.task_id, 0, 0, slow), Sample(problem.task_id, 1, 1, problem.reference)]
+    stopped: list[int] = []
+    with ExecutionPool(workers=1, watchdog_grace=1.0) as pool:
+        first = pool.workers[0].proc.pid
+        watcher = threading.Thread(target=_stop_workers, args=(pool, time.monotonic() + 30, stopped, not stop_retry), daemon=True)
+        watcher.start()
+        started = time.monotonic()
+        results = sorted(execute(pool, humaneval.by_id, samples, lambda _p: Limits(cpu_seconds=3, wall_seconds=6)), key=lambda e: e.index)
+        elapsed = time.monotonic() - started
+        assert pool.hangs >= 1 and first in stopped and pool.workers[0].proc.pid != first
+    if stop_retry:
+        assert results[0].status is Status.CRASHED and "stopped answering" in results[0].error
+    else:
+        assert [r.status for r in results] == [Status.PASSED, Status.PASSED], [r.error for r in results]
+    assert elapsed < 90  # never hangs the run: each stop costs the job's limits x 1.5 + the grace

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import signal
 from collections.abc import Iterable, Iterator, Mapping
 
 from nl2code.execution.judge import judge
@@ -25,13 +26,14 @@ def make_job(sample: Sample, problem: Problem, limits: Limits) -> Job:
 
 
 def judge_job(job: Job, raw, sample: Sample, isolation: str) -> Execution:  # noqa: ANN001 - a RawResult
+    if raw.bad_channel and not raw.messages and not raw.stages and raw.signal == signal.SIGKILL:
+        # the pool's own report: the sample killed its worker, or the worker stopped answering, twice
+        return Execution(task_id=sample.task_id, sample_id=sample.sample_id, index=sample.index, status=Status.CRASHED,
+                         error=raw.bad_channel, isolation=isolation, limits=job.limits)
     if job.spec is None:
         return judge(job.problem, raw, job.limits, task_id=sample.task_id, sample_id=sample.sample_id, index=sample.index, isolation=isolation)
     from nl2code.execution import languages
 
-    if not raw.stages and raw.bad_channel:  # the sample killed its worker (twice)
-        return Execution(task_id=sample.task_id, sample_id=sample.sample_id, index=sample.index, status=Status.CRASHED,
-                         error=raw.bad_channel, isolation=isolation, limits=job.limits)
     language = languages.get(job.problem.language)
     return language.judge(job.problem, raw.stages, raw.sandbox_error, job.spec, task_id=sample.task_id, sample_id=sample.sample_id,
                           index=sample.index, isolation=isolation, limits=job.limits)

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -110,6 +111,7 @@ class _Worker:
         self.buffer = bytearray()
         self.known: set[str] = set()
         self.in_flight: collections.deque[Job] = collections.deque()
+        self.head_since = 0.0  # when the job at the head of in_flight started (the watchdog's clock)
         self.preimports = preimports
         self.level = ""
 
@@ -130,6 +132,8 @@ class _Worker:
         return pickle.loads(self.proc.stdout.read(int.from_bytes(header, "little")))
 
     def send(self, job: Job) -> None:
+        if not self.in_flight:
+            self.head_since = time.monotonic()
         if job.spec is not None:
             stages = [(s.name, s.argv, s.limits, s.env) for s in job.spec.stages]
             write_message(self.out_fd, ("exec", job.job_id, list(job.spec.files), stages))
@@ -175,8 +179,21 @@ class _Worker:
         self.proc.stdout.close()
 
 
+def job_budget(job: Job) -> float:
+    """Wall seconds a worker may take to answer a job: the limits it enforces itself (every stage
+    of a staged language), which it never exceeds unless it stopped working."""
+    if job.spec is not None:
+        return sum(stage.limits.wall_seconds for stage in job.spec.stages)
+    return job.limits.wall_seconds
+
+
 class ExecutionPool:
-    """Warm workers, one per core by default. Use as a context manager."""
+    """Warm workers, one per core by default. Use as a context manager.
+
+    A watchdog guards against a worker that stops answering (stopped, wedged in the kernel, or
+    starved): a worker whose current job has run past its own wall-clock limits plus a grace
+    period is killed and replaced, and the job is retried once on the new worker, then reported
+    as crashed."""
 
     def __init__(
         self,
@@ -184,6 +201,7 @@ class ExecutionPool:
         isolation: str = "auto",
         preimports: Sequence[str] = DEFAULT_PREIMPORTS,
         depth: int = 2,
+        watchdog_grace: float = 30.0,
     ) -> None:
         cores = default_workers()
         if workers and workers > cores:
@@ -194,6 +212,8 @@ class ExecutionPool:
         self.isolation = isolation
         self.preimports = tuple(preimports)
         self.depth = depth
+        self.watchdog_grace = watchdog_grace  # seconds past a job's own limits (plus half of them)
+        self.hangs = 0
         root = tmp_root()
         sweep_stale_dirs(root)
         self.tmp = os.path.join(root, f"run-{os.getpid()}")
@@ -247,7 +267,8 @@ class ExecutionPool:
                         worker.send(job)
                 if not any(w.in_flight for w in self.workers):
                     return
-                for key, _ in selector.select():
+                events = selector.select(timeout=self._watchdog_wait())
+                for key, _ in events:
                     worker = key.data
                     messages = worker.receive()
                     for message in messages or ():
@@ -256,13 +277,31 @@ class ExecutionPool:
                         job = worker.in_flight.popleft()
                         if job.job_id != message[1]:
                             raise ExecutionError(f"worker {worker.index} answered job {message[1]}, expected {job.job_id}")
+                        worker.head_since = time.monotonic()
                         yield job, message[2]
                     if messages is None:
                         yield from self._replace_dead(worker, selector, retry, retried)
+                if not events:
+                    for worker in list(self.workers):
+                        if worker.in_flight and self._overdue(worker) <= 0:
+                            log.warning("worker %d has not answered job %d for %.0f s, past its limits: killing and replacing it",
+                                        worker.index, worker.in_flight[0].job_id, time.monotonic() - worker.head_since)
+                            self.hangs += 1
+                            worker.proc.kill()
+                            yield from self._replace_dead(worker, selector, retry, retried, reason="the worker stopped answering while running this sample, twice")
         finally:
             selector.close()
 
-    def _replace_dead(self, worker: _Worker, selector, retry, retried) -> Iterator[tuple[Job, RawResult]]:
+    def _overdue(self, worker: _Worker) -> float:
+        """Seconds until the worker's current job is overdue (negative: it is)."""
+        budget = job_budget(worker.in_flight[0])
+        return worker.head_since + budget * 1.5 + self.watchdog_grace - time.monotonic()
+
+    def _watchdog_wait(self) -> float | None:
+        waits = [self._overdue(w) for w in self.workers if w.in_flight]
+        return max(0.0, min(waits)) if waits else None
+
+    def _replace_dead(self, worker: _Worker, selector, retry, retried, reason: str = "the sample killed its worker process twice") -> Iterator[tuple[Job, RawResult]]:
         """A worker died (a sample killed it, or the executor broke): restart it. The job it was
         running gets one more try on a fresh worker; killing that one too is the sample's fault."""
         selector.unregister(worker.in_fd)
@@ -281,7 +320,7 @@ class ExecutionPool:
         if jobs:
             running, queued = jobs[0], jobs[1:]
             if running.job_id in retried:
-                yield running, RawResult(signal=signal.SIGKILL, sandbox_error="", bad_channel="the sample killed its worker process twice")
+                yield running, RawResult(signal=signal.SIGKILL, sandbox_error="", bad_channel=reason)
             else:
                 retried.add(running.job_id)
                 retry.append(running)
