@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "catalog": "nl2code.cli.catalog:catalog",
     "site": "nl2code.cli.site:site",
     "doctor": "nl2code.cli.doctor:doctor",
+    "rerank": "nl2code.cli.rerank:rerank",
 }
 
 
