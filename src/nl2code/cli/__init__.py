@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "site": "nl2code.cli.site:site",
     "doctor": "nl2code.cli.doctor:doctor",
     "rerank": "nl2code.cli.rerank:rerank",
+    "analyze": "nl2code.cli.analyze:analyze",
 }
 
 

@@ -25,8 +25,10 @@ def _preset_names() -> list[str]:
     return list(PRESETS)
 
 
-def generation_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options `generate` and `run` share: what to ask, whom, and how."""
+def generation_options(command: Callable[..., Any], *, temperature: bool = True) -> Callable[..., Any]:
+    """The options `generate` and `run` share: what to ask, whom, and how. `analyze temperature`
+    takes them too, without --temperature (it asks for several)."""
+    temperature_option = click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True)
     options = [
         click.option("--benchmark", "-b", required=True, help="Benchmark name (see `nl2code benchmarks`)."),
         click.option("--dataset", type=click.Path(dir_okay=False, path_type=Path), help="Use this data file instead of the pinned one."),
@@ -36,7 +38,7 @@ def generation_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--preset", type=click.Choice(_preset_names()), help="Server kind: default URL and quirks (n support, stop limits)."),
         click.option("--style", type=click.Choice(STYLES), default="completion", show_default=True, help="Prompt style."),
         click.option("--n", "n", type=click.IntRange(min=1), default=1, show_default=True, help="Samples per problem."),
-        click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True),
+        temperature_option,
         click.option("--top-p", type=click.FloatRange(0, 1), default=1.0, show_default=True),
         click.option("--max-tokens", type=click.IntRange(min=1), default=512, show_default=True, help="New tokens per sample."),
         click.option("--seed", type=int, help="Base seed; the request for sample i gets seed+i."),
@@ -47,6 +49,8 @@ def generation_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--db", default="nl2code.db", show_default=True, help="Results database: SQLite path or SQLAlchemy URL."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
     ]
+    if not temperature:
+        options.remove(temperature_option)
     return functools.reduce(lambda f, option: option(f), reversed(options), command)
 
 
