@@ -14,14 +14,16 @@ def _build(out: str, catalog_dir: str | None, db: str | None, *, quiet: bool = F
     from nl2code.site import build_site, runs_from_store
 
     catalog = load_catalog(Path(catalog_dir) if catalog_dir else None)
-    runs = []
+    from nl2code.analyses import analyses_from_store
+
+    runs, analyses = [], []
     if db and "://" not in db and not Path(db).is_file():
         raise click.BadParameter(f"no results store at {db}; run `nl2code evaluate` first, or leave --db out", param_hint="--db")
+    if not db and Path("nl2code.db").is_file():
+        db = "nl2code.db"
     if db:
-        runs = runs_from_store(db)
-    elif Path("nl2code.db").is_file():
-        runs = runs_from_store("nl2code.db")
-    report = build_site(out, to_dict(catalog), runs, computed_stats=_packaged_stats())
+        runs, analyses = runs_from_store(db), analyses_from_store(db)
+    report = build_site(out, to_dict(catalog), runs, computed_stats=_packaged_stats(), analyses=analyses)
     if not quiet:
         click.echo(
             f"Built {report.pages} pages and {report.data_files} data files in {report.out} "

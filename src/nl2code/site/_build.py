@@ -119,12 +119,14 @@ def build_site(
     catalog: dict[str, list[dict[str, Any]]],
     runs: list[Any] | None = None,
     computed_stats: dict[str, dict[str, Any]] | None = None,
+    analyses: list[dict[str, Any]] | None = None,
 ) -> BuildReport:
     """Writes the whole site under `out` (replacing what a previous build left there).
 
     `catalog` is the catalog export (`nl2code.catalog.to_dict`), `runs` a list of `RunView`,
     `computed_stats` maps a benchmark id to statistics computed from its data
-    (`nl2code.benchmarks.stats.compute`), shown next to the published ones.
+    (`nl2code.benchmarks.stats.compute`), shown next to the published ones; `analyses` are the
+    stored analyses and rerankings (`nl2code.analyses.analyses_from_store`), charted with their data.
     """
     out = Path(out)
     data = SiteData(catalog, runs)
@@ -139,7 +141,7 @@ def build_site(
     writer.page("index.html", "home.html", counts=data.counts(), news=data.whats_new(), boards=data.leaderboards[:6])
     writer.page("explore.html", "explore.html", docs=docs, facets=FACETS, facet_counts=facet_counts(docs))
     size_charts = _write_leaderboards(writer, data)
-    _write_charts(writer, data, size_charts)
+    _write_charts(writer, data, size_charts, analyses or [])
     _write_entities(writer, data, computed_stats or {})
     for run in data.runs:
         _write_run(writer, run)
@@ -175,7 +177,7 @@ def _write_leaderboards(writer: _Writer, data: SiteData) -> dict[str, _charts.Ch
     return size_charts
 
 
-def _write_charts(writer: _Writer, data: SiteData, size_charts: dict[str, _charts.Chart]) -> None:
+def _write_charts(writer: _Writer, data: SiteData, size_charts: dict[str, _charts.Chart], analyses: list[dict[str, Any]]) -> None:
     main = _charts.main_benchmark(data)
     main_board = data.leaderboard(main, "pass@1") if main else None
     charts = [
@@ -184,8 +186,30 @@ def _write_charts(writer: _Writer, data: SiteData, size_charts: dict[str, _chart
         _charts.pass_at_k_curves(data, main) if main else None,
         _charts.temperature_vs_score(data),
         _charts.best_over_time(data),
+        *_analysis_charts(writer, analyses),
     ]
     writer.page("charts.html", "charts.html", charts=[c for c in charts if c is not None])
+
+
+def _analysis_charts(writer: _Writer, analyses: list[dict[str, Any]]) -> list[_charts.Chart]:
+    """A chart per stored temperature analysis and one for the rerankings, each with its data as
+    JSON (the stored record) and CSV (the chart's rows)."""
+    charts = []
+    for analysis in analyses:
+        if analysis["kind"] != "analysis" or analysis["summary"].get("analysis") != "temperature":
+            continue
+        charts.append(_with_downloads(writer, _charts.temperature_analysis(analysis), f"data/analyses/{slug(analysis['id'])}", analysis))
+    reranks = [a for a in analyses if a["kind"] == "rerank"]
+    if reranks:
+        charts.append(_with_downloads(writer, _charts.rerank_comparison(reranks), "data/analyses/rerank", reranks))
+    return charts
+
+
+def _with_downloads(writer: _Writer, chart: _charts.Chart, base: str, record: Any) -> _charts.Chart:
+    writer.json(f"{base}.json", record)
+    writer.csv(f"{base}.csv", chart.rows, [field for field, _ in chart.columns])
+    chart.downloads = [("JSON", f"{base}.json"), ("CSV", f"{base}.csv")]
+    return chart
 
 
 def _write_entities(writer: _Writer, data: SiteData, computed_stats: dict[str, dict[str, Any]]) -> None:

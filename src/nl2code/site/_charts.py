@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nl2code.site._data import Leaderboard, SiteData, format_params, metric_label
@@ -24,6 +24,7 @@ class Chart:
     columns: list[tuple[str, str]]  # (field, heading) of the fallback table
     rows: list[dict[str, Any]]
     points: int = 0  # symbols drawn by the chart's `points` layer
+    downloads: list[tuple[str, str]] = field(default_factory=list)  # (label, site-relative path) of its data
 
 
 def _base(description: str, height: int = 320) -> dict[str, Any]:
@@ -58,9 +59,11 @@ def size_vs_score(board: Leaderboard) -> Chart:
     """Model size against the score, one point per model variant and provenance (its best number),
     with the best-in-size frontier: the models that beat every smaller-or-equal model."""
     best: dict[tuple[str, str], dict[str, Any]] = {}
+    families: dict[str, str | None] = {}
     for row in board.rows:
         if not row.parameters:
             continue
+        families[row.model] = row.family
         key = (row.model, row.provenance)
         if key not in best or row.value > best[key]["value"]:
             best[key] = {
@@ -72,7 +75,10 @@ def size_vs_score(board: Leaderboard) -> Chart:
                 "provenance": row.provenance,
                 "source": row.source_title,
             }
+    for (model, provenance), point in best.items():
+        point["family"] = families.get(model)
     points = sorted(best.values(), key=lambda p: (p["parameters"], -p["value"]))
+    lines = family_lines(points)
     frontier, top = [], float("-inf")
     for point in points:
         if point["value"] > top:
@@ -82,14 +88,26 @@ def size_vs_score(board: Leaderboard) -> Chart:
         # carry the best score on to the largest model, so the step line spans the chart
         frontier.append({**frontier[-1], "parameters": points[-1]["parameters"]})
     title = f"Model size vs {board.label} on {board.benchmark['name']}"
-    description = f"{title}: {len(points)} model variants; the line is the best-in-size frontier."
+    named = sorted({p["family_name"] for p in lines})
+    description = f"{title}: {len(points)} model variants; the dashed line is the best-in-size frontier" + (f", the solid lines join the published sizes of {', '.join(named)}." if named else ".")
     columns = [("model", "Model"), ("size", "Size"), ("value", board.label), ("weights", "Weights"), ("provenance", "Provenance")]
     if not points:
         return Chart(f"size-{board.key}", title, description, None, columns, [])
     x = _size_axis([p["parameters"] for p in points], "Parameters (log scale)")
     y = {"field": "value", "type": "quantitative", "title": f"{board.label} (%)", "scale": {"zero": True}}
+    family_layer = {
+        "name": "families",
+        "data": {"values": lines},
+        "mark": {"type": "line", "point": False, "strokeWidth": 1.5, "opacity": 0.8},
+        "encoding": {
+            "x": x, "y": y, "order": {"field": "parameters", "type": "quantitative"},
+            "color": {"field": "family_name", "type": "nominal", "title": "Family", "scale": {"scheme": "tableau10"}},
+            "tooltip": [{"field": "family_name", "title": "Family"}, {"field": "model", "title": "Model"}, {"field": "size", "title": "Size"}, {"field": "value", "title": board.label, "format": ".1f"}],
+        },
+    }
     spec = _base(description) | {
-        "layer": [
+        "resolve": {"scale": {"color": "independent"}},
+        "layer": ([family_layer] if lines else []) + [
             {
                 "name": "frontier",
                 "data": {"values": frontier},
@@ -117,6 +135,32 @@ def size_vs_score(board: Leaderboard) -> Chart:
         ],
     }
     return Chart(f"size-{board.key}", title, description, spec, columns, points, len(points))
+
+
+# The families whose sizes the size chart joins with a line (the issue's list: the survey's
+# scaling families and two recent open ones); their catalog ids and display names.
+FAMILY_LINES = {"codex": "Codex", "codegen": "CodeGen", "starcoder": "StarCoder", "qwen2.5-coder": "Qwen2.5-Coder", "deepseek-coder": "DeepSeek-Coder"}
+
+
+def family_lines(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The published points of each family in FAMILY_LINES, by size: a line per family with two
+    sizes or more (one number per size, the best, where a size has several variants)."""
+    by_family: dict[str, dict[float, dict[str, Any]]] = defaultdict(dict)
+    for point in points:
+        family = point.get("family")
+        if family not in FAMILY_LINES or point["provenance"] != "published":
+            continue
+        sizes = by_family[family]
+        if point["parameters"] not in sizes or point["value"] > sizes[point["parameters"]]["value"]:
+            sizes[point["parameters"]] = point
+    lines = []
+    for family, sizes in by_family.items():
+        if len(sizes) < 2:
+            continue
+        for parameters in sorted(sizes):
+            point = sizes[parameters]
+            lines.append({"family_name": FAMILY_LINES[family], "parameters": parameters, "value": point["value"], "model": point["model"], "size": point["size"]})
+    return lines
 
 
 def release_timeline(data: SiteData) -> Chart:
@@ -270,3 +314,79 @@ def main_benchmark(data: SiteData) -> str | None:
     if "humaneval" in data.by_id:
         return "humaneval"
     return data.leaderboards[0].benchmark["id"] if data.leaderboards else None
+
+
+def temperature_analysis(analysis: dict[str, Any]) -> Chart:
+    """One stored temperature analysis (`nl2code analyze temperature`): pass@k against the
+    temperature, a line per k, each point with its bootstrap interval over problems."""
+    inputs = analysis["summary"].get("inputs", {})
+    ks = inputs.get("ks") or [1]
+    points = []
+    for row in analysis["summary"].get("rows", []):
+        for k in ks:
+            value, ci = row.get(f"pass@{k}"), row.get(f"pass@{k}_ci")
+            if value is None:
+                continue
+            points.append({
+                "temperature": row["temperature"], "metric": f"pass@{k}", "value": 100 * value,
+                "low": 100 * ci[0] if ci else None, "high": 100 * ci[1] if ci else None,
+                "run": row["run_id"], "problems": row.get("problems"),
+            })
+    model, benchmark = analysis.get("model") or inputs.get("model", ""), analysis.get("benchmark", "")
+    title = f"Temperature vs pass@k: {model} on {benchmark}"
+    problems = max((p["problems"] or 0 for p in points), default=0)
+    description = f"{title} ({problems} problems, n={inputs.get('n')} samples each): a stored analysis of {len({p['run'] for p in points})} runs; bars are 95% bootstrap intervals over problems."
+    columns = [("temperature", "Temperature"), ("metric", "Metric"), ("value", "Value (%)"), ("low", "CI low"), ("high", "CI high"), ("run", "Run")]
+    chart_id = f"analysis-{_chart_slug(analysis['id'])}"
+    if not points:
+        return Chart(chart_id, title, description, None, columns, [])
+    x = {"field": "temperature", "type": "quantitative", "title": "Sampling temperature"}
+    color = {"field": "metric", "type": "nominal", "title": "Metric", "sort": [f"pass@{k}" for k in ks]}
+    spec = _base(description) | {
+        "data": {"values": points},
+        "layer": [
+            {"name": "intervals", "mark": {"type": "rule", "opacity": 0.6}, "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}, "color": color}},
+            {"name": "points", "mark": {"type": "line", "point": True}, "encoding": {
+                "x": x, "y": {"field": "value", "type": "quantitative", "title": "pass@k (%)", "scale": {"domain": [0, 100]}}, "color": color,
+                "tooltip": [{"field": "metric"}, {"field": "temperature"}, {"field": "value", "format": ".1f"}, {"field": "low", "format": ".1f"}, {"field": "high", "format": ".1f"}, {"field": "run"}],
+            }},
+        ],
+    }
+    return Chart(chart_id, title, description, spec, columns, points, len(points))
+
+
+def rerank_comparison(reranks: list[dict[str, Any]]) -> Chart:
+    """Stored rerankings (`nl2code rerank`): pass@1 of the top-ranked sample beside the unranked
+    estimate, one pair of bars per reranking."""
+    points = []
+    for record in reranks:
+        summary = record["summary"]
+        label = f"{record.get('model') or '?'} · {summary.get('method')} ({record['id']})"
+        for kind, key in (("reranked", "reranked"), ("unranked", "baseline")):
+            value = (summary.get(key) or {}).get("pass@1")
+            if value is None:
+                continue
+            points.append({"reranking": label, "benchmark": record.get("benchmark"), "method": summary.get("method"), "kind": kind,
+                           "value": 100 * value, "checks": summary.get("checks"), "seconds": summary.get("seconds"), "source_run": summary.get("source_run")})
+    title = "Judging samples by execution: pass@1 reranked vs unranked"
+    description = f"{title}: {len(reranks)} stored rerankings; each ranks a run's samples (CodeT's dual agreement, MBR-exec, or the prompt's examples) and scores the top pick."
+    columns = [("reranking", "Reranking"), ("benchmark", "Benchmark"), ("kind", "Pick"), ("value", "pass@1 (%)"), ("checks", "Checks"), ("seconds", "Seconds"), ("source_run", "Source run")]
+    if not points:
+        return Chart("rerank", title, description, None, columns, [])
+    spec = _base(description, 60 + 50 * len(reranks)) | {
+        "name": "points",
+        "data": {"values": points},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "reranking", "type": "nominal", "title": None},
+            "yOffset": {"field": "kind", "sort": ["unranked", "reranked"]},
+            "x": {"field": "value", "type": "quantitative", "title": "pass@1 (%)", "scale": {"domain": [0, 100]}},
+            "color": {"field": "kind", "type": "nominal", "title": "Pick", "scale": {"domain": ["unranked", "reranked"], "range": ["#8d99ae", "#2a9d8f"]}},
+            "tooltip": [{"field": "reranking"}, {"field": "kind"}, {"field": "value", "format": ".1f"}, {"field": "checks"}, {"field": "seconds"}],
+        },
+    }
+    return Chart("rerank", title, description, spec, columns, points, len(points))
+
+
+def _chart_slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in text)

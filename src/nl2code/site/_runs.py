@@ -13,6 +13,7 @@ from nl2code.site._data import ProblemRow, RunView, SampleRow, display_command
 log = logging.getLogger(__name__)
 
 KS = (1, 10, 100)
+DERIVED_KINDS = ("analysis", "rerank")
 DETAIL_CHARS = 200
 
 
@@ -20,12 +21,16 @@ def runs_from_store(db: str, *, include_incomplete: bool = False) -> list[RunVie
     """Every run in the store at `db` (a file path or an SQLAlchemy URL), oldest first.
 
     Runs still `running` are left out unless `include_incomplete`: their numbers would change.
+    Analyses and rerankings are not runs of a model (their executions judge generated tests):
+    the site charts them from `nl2code.analyses.analyses_from_store` instead.
     """
     from nl2code.store import open_store
 
     store = open_store(db)
     views = []
     for run in store.list_runs():
+        if run.get("kind") in DERIVED_KINDS:
+            continue
         if run.get("status") != "complete" and not include_incomplete:
             log.info("skipping run %s (status %s)", run["id"], run.get("status"))
             continue
