@@ -193,6 +193,8 @@ def test_rerank_cli_writes_the_promised_json_stores_a_linked_derived_run_and_res
         kind, settings, status = conn.execute("SELECT kind, settings, status FROM runs WHERE kind = 'rerank'").fetchone()
         assert json.loads(settings)["source_run"] == source and status == "complete"
         assert conn.execute("SELECT count(*) FROM executions e JOIN runs r ON r.id = e.run_id WHERE r.kind = 'rerank'").fetchone() == (3,)
+    shown = cli("runs", "show", "latest", "--db", str(db))
+    assert shown.returncode == 0 and f"derived from run {source} (codet)" in shown.stdout, shown.stderr
     again = cli("rerank", source, "--tests", str(tests), "--db", str(db), "-q", "--json", str(tmp_path / "again.json"))
     assert again.returncode == 0 and "resumed: 3 solutions were already run, 0 now" in again.stdout
     assert json.loads((tmp_path / "again.json").read_text())["reranked"] == data["reranked"]

@@ -69,6 +69,12 @@ def show(run, db, as_json):
     console.print(f"benchmark: {row['benchmark']} {row['benchmark_version']} (data sha256 {row['data_sha256'][:12]})   nl2code {row['nl2code_version']}   isolation: {row['isolation']}")
     for line in spec_lines(row.get("spec")):
         console.print(line, markup=False, highlight=False)
+    if row["kind"] in ("rerank", "analysis"):
+        # a derived record: its executions judge generated tests, not the model's samples
+        settings = row["settings"] or {}
+        console.print(f"derived from run {settings.get('source_run')} ({settings.get('method')})" if row["kind"] == "rerank" else f"analysis: {settings.get('analysis')}")
+        console.print_json(json.dumps({k: v for k, v in (row["summary"] or {}).items() if k != "inputs"}, default=str))
+        return
     if row["summary"]:
         console.print(summary_table(row["summary"]))
     table = Table("problem", "pass rate", title="per-problem pass rates")
