@@ -225,3 +225,42 @@ def test_rerank_errors_name_the_flag_or_the_file_line(tmp_path, codet_inputs):
     assert result.returncode == 2 and f"{bad}:2" in result.stderr and "HumanEval/999" in result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM runs WHERE kind = 'rerank'").fetchone() == (0,)
+
+
+# -- mbr-exec -------------------------------------------------------------------------------------
+
+
+def test_mbr_inputs_are_the_distinct_outermost_calls_of_the_entry_point():
+    from nl2code.rerank._mbr import inputs
+
+    tests = ["assert add(1, 2) == 3", "assert add(add(1, 1), 0) == 2 and add(1, 2) == 3", "assert other(1) == add(0, 0)", "assert add(1,2)==3"]
+    assert inputs(tests, "add") == ["add(1, 2)", "add(add(1, 1), 0)", "add(0, 0)"]
+    assert inputs(tests, "add", limit=2) == ["add(1, 2)", "add(add(1, 1), 0)"]
+
+
+def test_mbr_outputs_are_equal_for_equal_values_whatever_the_set_order():
+    from nl2code.rerank._mbr import canonical
+
+    assert canonical({"b", "a", "c"}) == canonical({"c", "b", "a"}) and canonical({2: [1], 1: (2,)}) == canonical({1: (2,), 2: [1]})
+    assert canonical([1, 2]) != canonical((1, 2)) and canonical(1) != canonical(1.0) and canonical("1") != canonical(1)
+
+
+def test_mbr_exec_picks_the_largest_group_of_samples_with_the_same_outputs(tmp_path):
+    right = "    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for b in numbers[i + 1:])\n"
+    right2 = "    for i in range(len(numbers)):\n        for j in range(i + 1, len(numbers)):\n            if abs(numbers[i] - numbers[j]) < threshold:\n                return True\n    return False\n"
+    wrong = "    return len(numbers) > 1\n"
+    loops = "    while True:\n        pass\n"  # times out on every input: a group of its own
+    samples = write_jsonl(tmp_path / "s.jsonl", [{"task_id": "HumanEval/0", "completion": c} for c in (right, right, right2, wrong, wrong, loops)])
+    # the inputs: ([1.0, 1.05], 0.1), ([1.0, 3.0], 0.5), ([0.0, 0.01, 5.0], 0.1); the expected values are not used
+    tests = write_jsonl(tmp_path / "t.jsonl", [{"task_id": "HumanEval/0", "samples": [
+        "has_close_elements([1.0, 1.05], 0.1) == False\nassert has_close_elements([1.0, 3.0], 0.5) == True",
+        "has_close_elements([0.0, 0.01, 5.0], 0.1) == 7\n",
+    ]}])
+    db = tmp_path / "runs.db"
+    assert cli("evaluate", str(samples), "-b", "humaneval", "--db", str(db), "-q").returncode == 0
+    result = cli("rerank", "latest", "--tests", str(tests), "--method", "mbr-exec", "--db", str(db), "-q", "--json", str(tmp_path / "m.json"))
+    assert result.returncode == 0, result.stderr + result.stdout
+    data = json.loads((tmp_path / "m.json").read_text())
+    # outputs (T, F, T): 3 right samples; (T, T, T): 2 wrong ones; (timeout x 3): the loop
+    assert data["reranked"]["pass@1"] == 1.0 and data["baseline"]["pass@1"] == pytest.approx(3 / 6)
+    assert data["reranked"]["pass@2"] == 1.0 and data["checks"] == 4 * 3

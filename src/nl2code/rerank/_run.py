@@ -196,6 +196,10 @@ def _execute(store: Store, run_id: str, problems, todo: Sequence[Sample], settin
         isolation = pool.level
         try:
             for execution in execute(pool, problems, todo, lambda p: limits[p.task_id]):
+                if settings.method == "mbr-exec":
+                    from nl2code.rerank._mbr import with_outputs
+
+                    execution = with_outputs(execution)
                 pending.append((execution, by_index[execution.index]))
                 finished += 1
                 if len(pending) >= BATCH_SIZE:
