@@ -106,7 +106,7 @@ def _one_check(program: str, test: str, seconds: float) -> bool:
 def pool(out: Path, n_problems: int, workers: int, seconds: float) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
-    from nl2code.execution import ExecutionPool, execute
+    from nl2code.pipeline import make_executor
     from nl2code.records import Sample
     from nl2code.rerank import _dual
 
@@ -117,9 +117,9 @@ def pool(out: Path, n_problems: int, workers: int, seconds: float) -> None:
     samples = [Sample(s.task_id, s.sample_id, i, s.program) for i, s in enumerate(samples)]
     limits = {t: _dual.limits_for_tests(len(p.steps), seconds) for t, p in problems.items()}
     start = time.perf_counter()
-    with ExecutionPool(workers=workers) as executor_pool:
-        level = executor_pool.level
-        executions = list(execute(executor_pool, problems, samples, lambda p: limits[p.task_id]))
+    with make_executor("local", workers=workers) as executor:
+        level = executor.level
+        executions = list(executor.execute(samples, problems, limits))
     executor_seconds = time.perf_counter() - start
     tests_of = {t: tests for t, _, tests in work}
     executor_passed = sum(len(_dual.passed_tests(e, tests_of[e.task_id]) or ()) for e in executions)

@@ -41,11 +41,10 @@ def temperature(temperatures, samples_dir, workers, timeout, time_factor, memory
     The analysis is stored and drawn on the site's Charts page."""
     from rich.table import Table
 
-    from nl2code import benchmarks
     from nl2code.analyses import save_analysis, temperature_finding, temperature_rows
     from nl2code.cli._common import ProgressBar, console, import_numpy, write_json
-    from nl2code.cli.generate import _samples_file, run_generation
-    from nl2code.pipeline import EvalSettings, evaluate
+    from nl2code.cli.generate import _samples_file, generation_spec, run_generation
+    from nl2code.pipeline import EvalSettings, evaluate, load_benchmark
     from nl2code.store import Store
 
     import_numpy()
@@ -53,7 +52,7 @@ def temperature(temperatures, samples_dir, workers, timeout, time_factor, memory
     if n < 2:
         raise click.BadParameter("give --n 2 or more: pass@k at several k needs several samples per problem", param_hint="--n")
     ks = tuple(dict.fromkeys(k for k in (1, 10, n) if k <= n))
-    bench = benchmarks.load(opts["benchmark"], opts["dataset"])
+    bench = load_benchmark(opts["benchmark"], opts["dataset"])
     store = Store(opts["db"])
     samples_dir.mkdir(parents=True, exist_ok=True)
     slug = "".join(c if c.isalnum() or c in "-._" else "_" for c in Path(opts["model"]).name)
@@ -66,7 +65,7 @@ def temperature(temperatures, samples_dir, workers, timeout, time_factor, memory
                                 workers=workers, timeout=timeout, time_factor=time_factor, memory_mb=memory_mb, isolation=isolation,
                                 model=opts["model"])
         with ProgressBar(f"temperature {t:g}", enabled=not opts["quiet"]) as bar:
-            result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar)
+            result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar, generation=generation_spec(run_opts, report))
         summaries.append((t, result.summary))
     rows = temperature_rows(summaries, ks)
     inputs = {"model": opts["model"], "benchmark": opts["benchmark"], "n": n, "limit": opts["limit"], "tasks": list(opts["tasks"]),

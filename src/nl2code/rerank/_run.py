@@ -38,6 +38,7 @@ class RerankSettings:
     tests_per_sample: int = TESTS_PER_SAMPLE  # verdict-affecting
     workers: int | None = None
     isolation: str = "auto"  # verdict-affecting
+    executor: str = "local"
     ks: tuple[int, ...] = DEFAULT_KS
     bootstrap: int = 1000
 
@@ -95,14 +96,14 @@ def rerank(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> RerankReport:
     """Rank the samples of run `run_ref` by `settings.method` and store the result as a derived run."""
-    from nl2code import benchmarks
+    from nl2code.pipeline import load_benchmark
 
     if settings.method not in METHODS:
         raise InputError(f"--method {settings.method!r}: choose one of {', '.join(METHODS)}")
     source = store.get_run(run_ref)
     if source["kind"] == "rerank":
         raise InputError(f"run {source['id']} is itself a reranking; pass the run it was derived from ({source['settings'].get('source_run')})")
-    bench = benchmarks.load(source["benchmark"], (source["settings"] or {}).get("dataset"))
+    bench = load_benchmark(source["benchmark"], (source["settings"] or {}).get("dataset"))
     solutions = source_solutions(store, source["id"])
     tests = None
     if settings.method in ("codet", "mbr-exec"):
@@ -124,6 +125,10 @@ def rerank(
             settings={"source_run": source["id"], "method": settings.method, "test_seconds": settings.test_seconds,
                       "tests_per_sample": settings.tests_per_sample, "isolation": settings.isolation, "ks": list(settings.ks)},
             machine=_machine(), command=command or " ".join(sys.argv), summary={"seconds": 0.0},
+            spec={"kind": "rerank", "source_run": source["id"], "method": settings.method,
+                  "tests": {"path": os.path.abspath(tests_path), "sha256": tests.sha256} if tests else None,
+                  "test_seconds": settings.test_seconds, "tests_per_sample": settings.tests_per_sample,
+                  "executor": {"name": settings.executor, "isolation": settings.isolation}, "nl2code_version": __version__},
         )
         run = store.get_run(run_id)
     by_id = bench.by_id
@@ -183,7 +188,7 @@ def plan(benchmark: str, tests: GeneratedTests, by_id: Mapping[str, Problem], so
 def _execute(store: Store, run_id: str, problems, todo: Sequence[Sample], settings: RerankSettings, total: int, done: int, on_progress, previous: float) -> str:
     if not todo:
         return ""
-    from nl2code.execution import ExecutionPool, execute
+    from nl2code.pipeline import make_executor
 
     limits = {task: _dual.limits_for_tests(len(p.steps), settings.test_seconds) for task, p in problems.items()}
     by_index = {s.index: s for s in todo}
@@ -192,10 +197,10 @@ def _execute(store: Store, run_id: str, problems, todo: Sequence[Sample], settin
     started = time.monotonic()
     if on_progress:
         on_progress(finished, total)
-    with ExecutionPool(workers=settings.workers, isolation=settings.isolation) as pool:
-        isolation = pool.level
+    with make_executor(settings.executor, workers=settings.workers, isolation=settings.isolation) as executor:
+        isolation = executor.level
         try:
-            for execution in execute(pool, problems, todo, lambda p: limits[p.task_id]):
+            for execution in executor.execute(todo, problems, limits):
                 if settings.method == "mbr-exec":
                     from nl2code.rerank._mbr import with_outputs
 
