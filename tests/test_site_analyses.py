@@ -21,12 +21,13 @@ from test_site_browser import _serve, browser  # noqa: F401 - `browser` is a fix
 from test_site_build import write_catalog, write_store
 
 
-def _run(store, run_id: str, verdicts: dict[str, list[bool]]) -> None:
-    """A complete run with these per-sample verdicts."""
+def _run(store, run_id: str, verdicts: dict[str, list[bool]], temperature: float) -> None:
+    """A complete run with these per-sample verdicts, generated at this temperature (its spec says so)."""
     store.create_run(
         id=run_id, kind="run", fingerprint=run_id.ljust(64, "0"), benchmark="humaneval", benchmark_version="1.0", data_sha256="a" * 64,
         dataset_path="HumanEval.jsonl.gz", samples_path=f"/tmp/{run_id}.jsonl", samples_sha256="c" * 64, samples_format="nl2code-generate",
         model="canned", n_samples=sum(map(len, verdicts.values())), n_problems=len(verdicts), nl2code_version="0.1.0", settings={}, machine={},
+        spec={"generation": {"backend": {"backend": "openai"}, "model": "canned", "temperature": temperature, "top_p": 0.95, "n": 2}},
     )
     batch, index = [], 0
     for task, oks in verdicts.items():
@@ -40,8 +41,8 @@ def _run(store, run_id: str, verdicts: dict[str, list[bool]]) -> None:
 def write_analyses(db) -> tuple[str, str]:
     """Two temperature runs, the stored analysis over them, and a stored CodeT reranking."""
     store = open_store(str(db))
-    _run(store, "run-t02", {"HumanEval/0": [True, True], "HumanEval/1": [False, False]})
-    _run(store, "run-t10", {"HumanEval/0": [True, False], "HumanEval/1": [False, True]})
+    _run(store, "run-t02", {"HumanEval/0": [True, True], "HumanEval/1": [False, False]}, 0.2)
+    _run(store, "run-t10", {"HumanEval/0": [True, False], "HumanEval/1": [False, True]}, 1.0)
     summaries = [
         (0.2, {"run_id": "run-t02", "problems": 2, "samples": 4, "pass_at_k": {"pass@1": 0.5, "pass@2": 0.5}, "pass_at_k_ci": {"pass@1": [0.0, 1.0], "pass@2": [0.0, 1.0]}}),
         (1.0, {"run_id": "run-t10", "problems": 2, "samples": 4, "pass_at_k": {"pass@1": 0.5, "pass@2": 1.0}, "pass_at_k_ci": {"pass@1": [0.5, 0.5], "pass@2": [1.0, 1.0]}}),
@@ -73,6 +74,7 @@ def analyses_site(tmp_path_factory):
 def test_analyses_and_rerankings_are_charted_with_their_data_and_are_not_listed_as_runs(analyses_site):
     out, analysis, runs = analyses_site
     assert {r.id for r in runs} == {"run-linked", "run-t02", "run-t10"}  # the derived records are not model runs
+    assert {r.id: (r.temperature, r.top_p) for r in runs if r.id != "run-linked"} == {"run-t02": (0.2, 0.95), "run-t10": (1.0, 0.95)}  # from the spec
     html = (out / "charts.html").read_text()
     assert f'id="chart-analysis-{analysis}"' in html and 'id="chart-rerank"' in html
     assert f'href="data/analyses/{analysis}.csv" download' in html
