@@ -8,8 +8,8 @@ comparison of the executor with a plain per-check process pool on the dual-execu
     then:  nl2code evaluate OUTDIR/solutions.jsonl -b humaneval --db DB
            nl2code rerank RUN --tests OUTDIR/tests.jsonl --method codet --db DB --json OUT
 
-    python bench/codet_release.py pool OUTDIR --problems N [--workers W]
-        runs the dual-execution checks of the first N problems twice: through nl2code's executor
+    python bench/codet_release.py pool OUTDIR --problems N [--start I] [--workers W]
+        runs the dual-execution checks of N problems (from the I-th) twice: through nl2code's executor
         (one sandboxed child per solution running all its tests) and through a plain process pool
         that starts one process per (solution, test) check, and prints both times and the ratio.
 
@@ -55,13 +55,13 @@ def convert(release: Path, out: Path) -> None:
     print(f"wrote {out / 'solutions.jsonl'} ({sum(len(r['samples']) for _, r in solutions)} samples) and {out / 'tests.jsonl'}")
 
 
-def _work(out: Path, n_problems: int):
-    """(task_id, unique programs, unique tests) of the first n problems, as rerank plans them."""
+def _work(out: Path, n_problems: int, start: int = 0):
+    """(task_id, unique programs, unique tests) of n problems from `start`, as rerank plans them."""
     from nl2code import benchmarks
     from nl2code.rerank._generated_tests import read_generated_tests
 
     bench = benchmarks.load("humaneval")
-    tasks = [p.task_id for p in bench.problems[:n_problems]]
+    tasks = [p.task_id for p in bench.problems[start:start + n_problems]]
     programs: dict[str, dict[str, None]] = {t: {} for t in tasks}
     for line in (out / "solutions.jsonl").read_text().splitlines():
         record = json.loads(line)
@@ -80,6 +80,9 @@ def _one_check(program: str, test: str, seconds: float) -> bool:
             raise TimeoutError
 
         signal.signal(signal.SIGPROF, expired)
+        devnull = os.open(os.devnull, os.O_WRONLY)  # a sample's prints go nowhere, as in CodeT
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
         namespace: dict = {"__name__": "__main__"}
         try:
             exec(compile(program, "<sample>", "exec"), namespace)
@@ -103,14 +106,14 @@ def _one_check(program: str, test: str, seconds: float) -> bool:
     return not queue.empty() and queue.get()
 
 
-def pool(out: Path, n_problems: int, workers: int, seconds: float) -> None:
+def pool(out: Path, n_problems: int, workers: int, seconds: float, start: int = 0) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     from nl2code.pipeline import make_executor
     from nl2code.records import Sample
     from nl2code.rerank import _dual
 
-    bench, work = _work(out, n_problems)
+    bench, work = _work(out, n_problems, start)
     checks = sum(len(p) * len(t) for _, p, t in work)
     problems = {t: _dual.problem_of_tests("humaneval", "bench", "bench", t, bench.by_id[t].entry_point, tests, seconds) for t, _, tests in work}
     samples = [Sample(t, i, 0, program) for t, programs, _ in work for i, program in enumerate(programs)]
@@ -130,7 +133,7 @@ def pool(out: Path, n_problems: int, workers: int, seconds: float) -> None:
         plain_passed = sum(f.result() for f in futures)
     plain_seconds = time.perf_counter() - start
     print(json.dumps({
-        "problems": len(work), "solutions": len(samples), "checks": checks, "workers": workers, "isolation": level,
+        "problems": [t for t, _, _ in work], "solutions": len(samples), "checks": checks, "workers": workers, "isolation": level,
         "executor_seconds": round(executor_seconds, 2), "executor_checks_per_s": round(checks / executor_seconds, 1),
         "plain_pool_seconds": round(plain_seconds, 2), "plain_checks_per_s": round(checks / plain_seconds, 1),
         "speedup": round(plain_seconds / executor_seconds, 2),
@@ -147,13 +150,14 @@ def main() -> None:
     p = sub.add_parser("pool")
     p.add_argument("out", type=Path)
     p.add_argument("--problems", type=int, default=5)
+    p.add_argument("--start", type=int, default=0, help="index of the first problem")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--test-timeout", type=float, default=0.1)
     args = parser.parse_args()
     if args.command == "convert":
         convert(args.release, args.out)
     else:
-        pool(args.out, args.problems, args.workers, args.test_timeout)
+        pool(args.out, args.problems, args.workers, args.test_timeout, args.start)
 
 
 if __name__ == "__main__":
