@@ -13,7 +13,7 @@ from nl2code.benchmarks._oracle import Oracle
 from nl2code.errors import InputError
 from nl2code.records import Problem
 
-__all__ = ["Benchmark", "BENCHMARKS", "load", "names"]
+__all__ = ["Benchmark", "BENCHMARKS", "FAMILIES", "family", "load", "names", "program"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,53 @@ BENCHMARKS: dict[str, Callable] = {
     "pandaseval": _pandaseval,
     "numpyeval": _numpyeval,
 }
+
+# multilingual families: one loader per language, registered by name (benchmark -> loader)
+def _family_loader(module: str, *args: str) -> Callable:
+    def loader(dataset):
+        import importlib
+
+        return importlib.import_module(f"nl2code.benchmarks.{module}").load(*args, dataset)
+
+    return loader
+
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "humaneval-x": tuple(f"humaneval-x-{s}" for s in ("cpp", "go", "java", "js", "python", "rust")),
+    "multipl-e": tuple(f"multipl-e-{c}" for c in ("cpp", "cs", "d", "go", "java", "jl", "js", "lua", "php", "pl", "py", "r", "rb",
+                                                   "rkt", "rs", "scala", "sh", "swift", "ts")),
+    "mbxp": tuple(f"mbxp-{l}" for l in ("python", "java", "javascript", "typescript", "kotlin", "ruby", "php", "cpp", "csharp", "go",
+                                         "perl", "scala", "swift")),
+    "multi-humaneval": tuple(f"multi-humaneval-{l}" for l in ("python", "csharp", "go", "java", "javascript", "kotlin", "perl", "php",
+                                                               "ruby", "scala", "swift", "typescript")),
+    "mathqa-x": tuple(f"mathqa-x-{l}" for l in ("python", "java", "javascript")),
+}
+for _family, _names in FAMILIES.items():
+    for _name in _names:
+        _suffix = _name[len(_family) + 1:]
+        if _family == "humaneval-x":
+            BENCHMARKS[_name] = _family_loader("humaneval_x", _suffix)
+        elif _family == "multipl-e":
+            BENCHMARKS[_name] = _family_loader("multipl_e", _suffix)
+        else:
+            BENCHMARKS[_name] = _family_loader("mxeval", _family, _suffix)
+
+
+def family(name: str) -> str:
+    """The family a benchmark belongs to ("humaneval-x" for "humaneval-x-cpp"); else its name."""
+    return next((f for f, members in FAMILIES.items() if name in members), name)
+
+
+def program(problem: Problem, completion: str) -> str:
+    """The program a completion makes with its problem's prompt, assembled as the benchmark's own
+    evaluator does (HumanEval-X: headers, Go imports, Rust's main); the tests are appended later
+    by the language's module (Python: the step protocol)."""
+    if family(problem.benchmark) == "humaneval-x" and problem.language != "python":
+        from nl2code.benchmarks import humaneval_x
+
+        return humaneval_x.program(problem, completion)
+    return problem.prompt + completion
+
 
 # modules a benchmark's tests need, imported by each worker before it forks samples
 PREIMPORTS: dict[str, tuple[str, ...]] = {"pandaseval": ("numpy", "pandas"), "numpyeval": ("numpy", "pandas")}

@@ -22,8 +22,12 @@ def benchmarks():
 def list_():
     """List the benchmarks."""
     table = Table("name", "module")
+    in_family = {name for members in registry.FAMILIES.values() for name in members}
     for name, loader in registry.BENCHMARKS.items():
-        table.add_row(name, (loader.__doc__ or "").strip() or name)
+        if name not in in_family:
+            table.add_row(name, (loader.__doc__ or "").strip() or name)
+    for family, members in registry.FAMILIES.items():  # one row per multilingual family
+        table.add_row(f"{family}-<lang>", "languages: " + ", ".join(m[len(family) + 1:] for m in members))
     console.print(table)
 
 
