@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
+from nl2code import benchmarks
 from nl2code.records import Problem
 
 from nl2code.prompts._templates import PromptStyle
@@ -150,7 +151,7 @@ def make_program(
     if PromptStyle(style) is PromptStyle.COMPLETION:
         completion = truncate_at_stop(raw, stop)
         if problem.prompt_is_code:
-            program = problem.prompt + completion
+            program = benchmarks.program(problem, completion)
         else:
             completion = extract_code(completion, problem.language, problem.entry_point)
             program = completion
@@ -162,7 +163,7 @@ def make_program(
             header = _prompt_header(problem) if python else ""
             program = header + ("\n" if header and not header.endswith("\n") else "") + completion
         else:  # the answer is a function body: continue the prompt with it
-            program = problem.prompt + completion
+            program = benchmarks.program(problem, completion)
     if do_sanitize and python:
         program = sanitize(program, problem.entry_point)
     return completion, program
