@@ -32,10 +32,11 @@ def demo_samples_path() -> Path:
 @execution_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
 @click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per input sample, in input order.")
+@click.option("--multipl-e-results", "multipl_e_dir", type=click.Path(file_okay=False), help="Also write MultiPL-E's <problem>.results.json.gz files into this directory.")
 @db_option
 @click.option("--demo", is_flag=True, help="Evaluate the embedded demo sample file on HumanEval.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, dedupe, json_path, results_path, db, demo, quiet):
+def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, dedupe, json_path, results_path, multipl_e_dir, db, demo, quiet):
     """Execute SAMPLES on a benchmark and report pass@k; every run is stored and resumable."""
     if demo:
         samples, benchmark = samples or demo_samples_path(), benchmark or "humaneval"
@@ -62,6 +63,11 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
         write_json(json_path, summary)
     if results_path:
         write_results(results_path, report.executions)
+    if multipl_e_dir:
+        from nl2code.samples import write_multipl_e_results
+
+        written = write_multipl_e_results(multipl_e_dir, bench, sample_file, report.executions)
+        console.print(f"{len(written)} MultiPL-E results files written to {multipl_e_dir}")
 
 
 def write_results(path: str, executions) -> None:
@@ -80,14 +86,19 @@ def write_results(path: str, executions) -> None:
 @click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core).")
 @click.option("--isolation", type=click.Choice(["auto", "weak"]), default="auto", show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help='Write {"total", "passed", "failed": [task ids]} to this path.')
 @db_option
 @click.option("--quiet", "-q", is_flag=True)
-def selfcheck(benchmark, dataset, workers, isolation, db, quiet):
-    """Run BENCHMARK's reference solutions: every one must pass (the environment check)."""
+def selfcheck(benchmark, dataset, workers, isolation, json_path, db, quiet):
+    """Run BENCHMARK's reference solutions: every one must pass (the environment check).
+    Problems without a reference solution (most MultiPL-E and mxeval languages) are skipped."""
     import_numpy()
     bench = load_benchmark(benchmark, dataset)
-    programs = [Sample(p.task_id, 0, i, p.reference, p.reference) for i, p in enumerate(bench.problems)]
-    digest = hashlib.sha256("\0".join(p.reference for p in bench.problems).encode()).hexdigest()
+    with_reference = [p for p in bench.problems if p.reference]
+    if not with_reference:
+        raise click.UsageError(f"{benchmark} has no reference solutions to check; pick a benchmark that has them")
+    programs = [Sample(p.task_id, 0, i, p.reference, p.reference) for i, p in enumerate(with_reference)]
+    digest = hashlib.sha256("\0".join(p.reference for p in with_reference).encode()).hexdigest()
     sample_file = SampleFile(f"<{benchmark} reference solutions>", digest, "reference", tuple(programs), len(programs))
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions")
     store = Store(db)
@@ -95,6 +106,8 @@ def selfcheck(benchmark, dataset, workers, isolation, db, quiet):
         report = run_evaluation(sample_file, bench, settings, store, kind="selfcheck", on_progress=bar, resume=False)
     failed = [e for e in report.executions if not e.passed]
     isolation_level = report.summary.get("isolation")
+    if json_path:
+        write_json(json_path, {"total": len(programs), "passed": len(programs) - len(failed), "failed": sorted(e.task_id for e in failed)})
     if failed:
         for e in failed:
             err_console.print(f"[red]FAIL[/] {e.task_id}: {e.status.value}: {e.error}")
