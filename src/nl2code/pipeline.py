@@ -175,6 +175,8 @@ def tests_digest(benchmark: Benchmark) -> str:
     digest = hashlib.sha256()
     for p in benchmark.problems:
         digest.update(repr((p.task_id, p.setup, p.test_prelude, [(s.kind.value, s.source, s.comparison, s.tolerance, s.inclusive, s.example) for s in p.steps])).encode())
+        if p.language != "python":  # staged languages run the test code itself (and python-program)
+            digest.update(repr((p.language, p.test)).encode())
     _digests[id(benchmark)] = (benchmark, digest.hexdigest())
     return _digests[id(benchmark)][1]
 
@@ -190,7 +192,7 @@ def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Probl
     the database and in the user's cache (so that a new database does not measure again)."""
     key = machine_key()
     known = store.reference_times(benchmark.name, benchmark.data_sha256, key)
-    missing = [p for p in problems if p.task_id not in known]
+    missing = [p for p in problems if p.task_id not in known and p.reference]  # most multilingual problems have none
     cached = _cached_reference_times(benchmark, key)
     if missing and cached:
         found = {p.task_id: cached[p.task_id] for p in missing if p.task_id in cached}
@@ -344,7 +346,8 @@ def evaluate(
 
 
 def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, executions: list[Execution], isolation: str) -> dict:
-    n_tests = {p.task_id: p.n_tests for p in benchmark.problems}
+    # a staged language's program is judged whole: one test outcome (Python: one per step)
+    n_tests = {p.task_id: p.n_tests if p.language == "python" else 1 for p in benchmark.problems}
     metrics = summarize(executions, list(settings.ks) if settings.ks else None, bootstrap=settings.bootstrap, n_tests=n_tests)
     present = {e.task_id for e in executions}
     protected = sum(1 for p in benchmark.problems if p.task_id in present and p.fully_protected)
