@@ -101,7 +101,7 @@ class TypeScript(JavaScript):
 LANGUAGES = (
     JavaScript(
         name="javascript", title="JavaScript", extension=".js", toolchain=("node",), version_argv=("node", "--version"),
-        aliases=("js", "node", "nodejs"), packages={"apt": ("nodejs", "npm"), "npm": ("lodash",)},
+        aliases=("js", "node", "nodejs"), packages={"apt": ("nodejs", "npm"), "npm": ("lodash", "js-md5")},  # js-md5: HumanEval-X JavaScript/162
         address_space=False, run_argv=("node",),
     ),
     TypeScript(
