@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import logging
+import re
 import time
 import zlib
 from collections import Counter
@@ -285,8 +286,6 @@ def write_multipl_e_results(directory: str | Path, benchmark: Benchmark, samples
     """One `<name>.results.json.gz` per problem, in MultiPL-E's shape (the problem's fields, and
     `results`: program, status, exit_code, stdout, stderr, timestamp per completion, in order),
     so that MultiPL-E's own tooling (pass_k.py) reads nl2code's verdicts."""
-    import re
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     by_index = {s.index: s for s in samples.samples}

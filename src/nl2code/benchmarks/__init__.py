@@ -109,15 +109,21 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                                                                "ruby", "scala", "swift", "typescript")),
     "mathqa-x": tuple(f"mathqa-x-{l}" for l in ("python", "java", "javascript")),
 }
-for _family, _names in FAMILIES.items():
-    for _name in _names:
-        _suffix = _name[len(_family) + 1:]
-        if _family == "humaneval-x":
-            BENCHMARKS[_name] = _family_loader("humaneval_x", _suffix)
-        elif _family == "multipl-e":
-            BENCHMARKS[_name] = _family_loader("multipl_e", _suffix)
-        else:
-            BENCHMARKS[_name] = _family_loader("mxeval", _family, _suffix)
+
+
+def _register_families() -> None:
+    for family_name, members in FAMILIES.items():
+        for name in members:
+            suffix = name[len(family_name) + 1:]
+            if family_name == "humaneval-x":
+                BENCHMARKS[name] = _family_loader("humaneval_x", suffix)
+            elif family_name == "multipl-e":
+                BENCHMARKS[name] = _family_loader("multipl_e", suffix)
+            else:
+                BENCHMARKS[name] = _family_loader("mxeval", family_name, suffix)
+
+
+_register_families()
 
 
 def family(name: str) -> str:

@@ -22,6 +22,7 @@ the fork-server's step protocol like HumanEval, with CodeGeeX's imports as setup
 from __future__ import annotations
 
 import ast
+import dataclasses
 import logging
 import os
 import re
@@ -110,8 +111,6 @@ def _problem(name: str, language: str, digest: str, record: dict) -> Problem:
 
 
 def _with_reference(problem: Problem, solution: str) -> Problem:
-    import dataclasses
-
     return dataclasses.replace(problem, reference=program(problem, solution))
 
 
