@@ -71,7 +71,7 @@ def db_option(f: Callable) -> Callable:
 def execution_options(f: Callable) -> Callable:
     for option in reversed([
         click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core). 1 runs serially for debugging."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=3.0, show_default=True, help="Floor of the per-sample CPU-time limit, seconds."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=None, help="Floor of the per-sample CPU-time limit, seconds (default: the benchmark's floor from measurement, 1 s for HumanEval; else 3 s)."),
         click.option("--time-factor", type=click.FloatRange(min=1.0), default=4.0, show_default=True, help="Per-sample limit = max(--timeout, factor x the reference solution's CPU time)."),
         click.option("--memory-mb", type=click.IntRange(min=64), default=4096, show_default=True, help="Address-space cap per sample, MiB."),
         click.option("--isolation", type=click.Choice(["auto", "weak"]), default="auto", show_default=True, help="auto: the strongest sandbox this machine offers; weak: rlimits and process-group kill only."),
