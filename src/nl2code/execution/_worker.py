@@ -323,20 +323,8 @@ class Worker:
 
     def _stage_child(self, argv, limits, env, sample_dir, out_w, err_w, status_w, parent_fds) -> None:
         try:
-            for fd in parent_fds:
-                os.close(fd)
-            os.dup2(self.devnull, 0)
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            os.dup2(status_w, 3)
+            self._rewire(parent_fds, out_w, err_w, status_w)
             os.set_inheritable(3, False)
-            start = 4
-            for keep in sorted(fd for fd in getattr(self.sandbox, "inherit_fds", ()) if fd >= start):
-                os.closerange(start, keep)
-                start = keep + 1
-            os.closerange(start, 65536)
-            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
-                signal.signal(signum, signal.SIG_DFL)
             self.sandbox.child_enter(sample_dir, limits)
             os.execve(argv[0], list(argv), {**dict(env), "HOME": sample_dir, "TMPDIR": sample_dir})
         except BaseException as exc:  # noqa: BLE001 - reported to the worker through fd 3
@@ -379,23 +367,28 @@ class Worker:
             stage.stdout_tail, stage.stderr_tail = out.data, err.data
             stage.stdout_bytes, stage.stderr_bytes = out.total, err.total
 
+    def _rewire(self, parent_fds, out_w: int, err_w: int, fd3: int) -> None:
+        """In a forked child: stdin from /dev/null, stdout/stderr to the worker's pipes, `fd3` as
+        descriptor 3, every other descriptor closed but what the sandbox still needs in
+        child_enter, default signal handling."""
+        for fd in parent_fds:
+            os.close(fd)
+        os.dup2(self.devnull, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.dup2(fd3, 3)
+        start = 4
+        for keep in sorted(fd for fd in getattr(self.sandbox, "inherit_fds", ()) if fd >= start):
+            os.closerange(start, keep)
+            start = keep + 1
+        os.closerange(start, 65536)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(signum, signal.SIG_DFL)
+
     def _child(self, problem, program, limits, sample_dir, area, res_w, out_w, err_w, parent_fds) -> None:
         channel = _child.Channel(area, 3)
         try:
-            for fd in parent_fds:
-                os.close(fd)
-            os.dup2(self.devnull, 0)
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            os.dup2(res_w, 3)
-            start = 4  # close everything else, but what the sandbox still needs in child_enter
-            for keep in sorted(fd for fd in getattr(self.sandbox, "inherit_fds", ()) if fd >= start):
-                os.closerange(start, keep)
-                start = keep + 1
-            os.closerange(start, 65536)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            self._rewire(parent_fds, out_w, err_w, res_w)
             self.sandbox.child_enter(sample_dir, limits)
         except BaseException as exc:  # noqa: BLE001
             try:
