@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "nl2code.cli.doctor:doctor",
     "rerank": "nl2code.cli.rerank:rerank",
     "analyze": "nl2code.cli.analyze:analyze",
+    "score-text": "nl2code.cli.text:score_text",
 }
 
 

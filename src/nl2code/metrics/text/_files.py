@@ -1,0 +1,70 @@
+"""Prediction and reference files for `score-text`: one text per line, a JSONL with a `text` field,
+or a JSON list (of strings, or of CoNaLa records whose `snippet` is the text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nl2code.errors import InputError
+
+
+def read_texts(path: str | Path, flag: str) -> list[str]:
+    """The texts of `path` in order. Plain text: one per line (a final newline ends the last line,
+    it does not start an empty one). `.jsonl`: one JSON object per line with a string `text`.
+    `.json`: a list of strings (the official CoNaLa answer format) or of objects with `snippet`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (given with {flag})") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory (given with {flag}); pass a file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}, given with {flag}); save it as UTF-8") from None
+    if path.suffix == ".jsonl":
+        return _jsonl(path, text)
+    if path.suffix == ".json":
+        return _json(path, text)
+    if text.endswith("\n"):
+        text = text[:-1]
+    return [line.removesuffix("\r") for line in text.split("\n")] if text else []
+
+
+def _jsonl(path: Path, text: str) -> list[str]:
+    texts = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg}); each line must be an object such as {{\"text\": \"...\"}}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise InputError(f"{path}:{number}: no string field 'text'; each line must be an object such as {{\"text\": \"...\"}}")
+        texts.append(record["text"])
+    return texts
+
+
+def _json(path: Path, text: str) -> list[str]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, list):
+        raise InputError(f"{path}: expected a JSON list of strings (or of objects with 'snippet')")
+    texts = []
+    for position, item in enumerate(data):
+        if isinstance(item, dict) and isinstance(item.get("snippet"), str):
+            item = item["snippet"]
+        if not isinstance(item, str):
+            raise InputError(f"{path}: item {position} is not a string (nor an object with a string 'snippet')")
+        texts.append(item)
+    return texts
+
+
+def check_counts(predictions: list[str], references: list[str], prediction_path: str | Path, reference_path: str | Path) -> None:
+    if len(predictions) != len(references):
+        raise InputError(
+            f"{prediction_path} has {len(predictions)} predictions but {reference_path} has {len(references)} references; "
+            "give one prediction per reference, in the same order")
