@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from nl2code import __version__
 from nl2code import benchmarks as _benchmarks
-from nl2code.benchmarks import PREIMPORTS, Benchmark
+from nl2code.benchmarks import PREIMPORTS, TEXT_SCORED, Benchmark
 from nl2code.errors import ConfigError
 from nl2code.execution.executor import Executor, LocalExecutor
 from nl2code.execution._worker import DEFAULT_PREIMPORTS
@@ -64,6 +64,17 @@ class EvalSettings:
     dedupe: bool = True  # execute each distinct (problem, program) once; copies get its verdict
     executor: str = "local"  # where samples run: "local" (this machine's pool); see make_executor
     executor_options: tuple[tuple[str, str], ...] = ()  # e.g. (("address", "auto"),) for a cluster
+    text_metrics: tuple[str, ...] = ()  # text-match metrics of each sample vs the reference (default: the benchmark's, if text-scored)
+    text_lang: str = "python"  # CodeBLEU's language
+    codebleu_fixed: bool = False  # CodeBLEU with the package's defects fixed
+
+    @property
+    def text_scored(self) -> bool:
+        """A benchmark without tests: its samples are compared with the reference, never run."""
+        return self.benchmark in TEXT_SCORED
+
+    def text_metric_names(self) -> tuple[str, ...]:
+        return self.text_metrics or TEXT_SCORED.get(self.benchmark, ())
 
     def floor(self) -> float:
         """The CPU-limit floor: --timeout, else the benchmark's floor chosen from measurement."""
@@ -83,7 +94,7 @@ class RunReport:
     run: dict = field(default_factory=dict)
 
 
-EXECUTORS = ("local",)
+EXECUTORS = ("local", "text")
 
 
 def make_executor(executor: str = "local", *, workers: int | None = None, isolation: str = "auto",
@@ -92,10 +103,16 @@ def make_executor(executor: str = "local", *, workers: int | None = None, isolat
     all come here). `executor` is "local" (this machine's sandboxed fork-server pool)."""
     if executor == "local":
         return LocalExecutor(workers=workers, isolation=isolation, preimports=preimports)
+    if executor == "text":  # benchmarks without tests (CoNaLa): nothing runs, samples are scored by text match
+        from nl2code.metrics.text import TextExecutor
+
+        return TextExecutor()
     raise ConfigError(f"unknown executor {executor!r} (--executor): use one of {', '.join(EXECUTORS)}")
 
 
 def executor_for(settings: EvalSettings, benchmark_name: str | None = None) -> Executor:
+    if (benchmark_name or settings.benchmark) in TEXT_SCORED:
+        return make_executor("text")
     preimports = DEFAULT_PREIMPORTS + PREIMPORTS.get(benchmark_name or settings.benchmark, ())
     return make_executor(settings.executor, workers=settings.workers, isolation=settings.isolation,
                          preimports=preimports, options=dict(settings.executor_options))
@@ -152,7 +169,9 @@ def run_spec(benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, 
             "n_at_k": [f"{n}@{k}" for n, k in settings.n_at_k], "workers": settings.workers or default_workers(), "bootstrap": settings.bootstrap,
             "dedupe": settings.dedupe,
         },
-        "executor": {"name": settings.executor, "options": dict(settings.executor_options)},
+        "executor": {"name": "text" if settings.text_scored else settings.executor, "options": dict(settings.executor_options)},
+        **({"text_metrics": {"metrics": list(settings.text_metric_names()), "lang": settings.text_lang, "codebleu_fixed": settings.codebleu_fixed}}
+           if settings.text_metric_names() else {}),
         "languages": toolchains,
         "generation": generation,
         "model": settings.model,
@@ -302,6 +321,7 @@ def evaluate(
     on_progress: Callable[[int, int], None] | None = None,
     resume: bool = True,
     generation: dict | None = None,
+    on_text_progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
     """Execute every sample not yet stored for this evaluation, then summarize the whole run.
     With resume=False a new run is always started (the self-check measures this machine now).
@@ -333,7 +353,8 @@ def evaluate(
     if todo:
         with executor_for(settings, benchmark.name) as executor:
             isolation = executor.level
-            ref = reference_times(store, benchmark, present.values(), executor)
+            # a text-scored benchmark has nothing to run: no reference times, no limits to derive
+            ref = {} if settings.text_scored else reference_times(store, benchmark, present.values(), executor)
             limits = {task: limits_for(settings, ref.get(task)) for task in present}
             writer = _BatchWriter(store, run_id)
             finished = len(done)
@@ -352,7 +373,8 @@ def evaluate(
             finally:
                 writer.flush()
     executions = store.executions(run_id)
-    summary = build_summary(run_id, benchmark, samples, settings, executions, isolation or (run or {}).get("isolation", ""))
+    text = score_text(store, run_id, benchmark, settings, on_text_progress) if settings.text_metric_names() else None
+    summary = build_summary(run_id, benchmark, samples, settings, executions, isolation or (run or {}).get("isolation", ""), text)
     store.update_run(run_id, status="complete", summary=summary, **({"isolation": isolation} if isolation else {}))
     if isolation and run is None:  # the isolation in force, known once the executor started
         spec = store.get_run(run_id).get("spec") or {}
@@ -361,10 +383,44 @@ def evaluate(
     return RunReport(run_id, summary, executions, resumed=len(done), executed=len(todo), run=store.get_run(run_id))
 
 
-def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, executions: list[Execution], isolation: str) -> dict:
+def score_text(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSettings,
+               on_progress: Callable[[int, int], None] | None = None) -> dict:
+    """The text stage: score every sample of the run not yet scored with each asked metric (stored,
+    so an interrupted run resumes here too), then the corpus value of each metric."""
+    from nl2code.metrics.text import TextOptions, corpus_scores, metric_key, score_samples, text_pair
+
+    options = TextOptions(lang=settings.text_lang, codebleu_fixed=settings.codebleu_fixed)
+    names = settings.text_metric_names()
+    rows = store.execution_rows(run_id)
+    pairs = [(r["idx"], *text_pair(benchmark.by_id[r["task_id"]], r["program"])) for r in rows]
+    stored = store.text_scores(run_id)
+    missing = {name: [p for p in pairs if p[0] not in stored.get(metric_key(name, options), {})] for name in names}
+    total, finished = sum(len(m) for m in missing.values()), 0
+    for name, todo in missing.items():
+        if todo:
+            log.info("text metric %s of %d samples", name, len(todo))
+        for chunk in score_samples(name, todo, options):
+            store.add_text_scores(run_id, metric_key(name, options), chunk)
+            finished += len(chunk)
+            if on_progress:
+                on_progress(finished, total)
+    corpus = corpus_scores(names, [p for _, p, _ in pairs], [r for _, _, r in pairs], options)
+    per_sample = store.text_scores(run_id)
+    result = {}
+    for name, score in corpus.items():
+        values = per_sample.get(metric_key(name, options), {})
+        result[name] = {**score.as_dict(), "stored_as": metric_key(name, options),
+                        "sample_mean": round(sum(values.values()) / len(values), 4) if values else None}
+    return result
+
+
+def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, executions: list[Execution],
+                  isolation: str, text_metrics: dict | None = None) -> dict:
     # a staged language's program is judged whole: one test outcome (Python: one per step)
     n_tests = {p.task_id: p.n_tests if p.language == "python" else 1 for p in benchmark.problems}
     metrics = summarize(executions, list(settings.ks) if settings.ks else None, bootstrap=settings.bootstrap, n_tests=n_tests)
+    if settings.text_scored:  # nothing ran: no pass@k, no test-case average
+        metrics.update(pass_at_k={}, pass_at_k_ci={}, test_case_average=None, strict_accuracy=None, notes=[])
     present = {e.task_id for e in executions}
     protected = sum(1 for p in benchmark.problems if p.task_id in present and p.fully_protected)
     cpu_limits = [e.limits.cpu_seconds for e in executions]
@@ -407,5 +463,6 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
             "cpu_seconds_max": max(cpu_limits, default=None),
             "memory_mb": settings.memory_mb,
         },
+        **({"text_metrics": text_metrics} if text_metrics is not None else {}),
         "nl2code_version": __version__,
     }

@@ -22,6 +22,7 @@ class Status(enum.StrEnum):
     NO_RESULT = "no_result"  # exited before every test ran (sys.exit, os._exit, ...)
     COMPILE_ERROR = "compile_error"
     SANDBOX_ERROR = "sandbox_error"  # the executor failed; never the sample's fault
+    NOT_EXECUTED = "not_executed"  # a benchmark without tests: the program is scored by text match, never run
 
 
 class StepKind(enum.StrEnum):

@@ -13,7 +13,7 @@ from nl2code.benchmarks._oracle import Oracle
 from nl2code.errors import InputError
 from nl2code.records import Problem
 
-__all__ = ["Benchmark", "BENCHMARKS", "FAMILIES", "family", "load", "names", "program"]
+__all__ = ["Benchmark", "BENCHMARKS", "FAMILIES", "family", "load", "names", "program", "TEXT_SCORED"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,15 @@ def _numpyeval(dataset):
     return pycodegpt.load("numpyeval", dataset)
 
 
+def _conala(name: str) -> Callable:
+    def load_conala(dataset):
+        from nl2code.benchmarks import conala
+
+        return conala.load(name, dataset)
+
+    return load_conala
+
+
 BENCHMARKS: dict[str, Callable] = {
     "humaneval": _humaneval,
     "mbpp": _mbpp,
@@ -87,6 +96,14 @@ BENCHMARKS: dict[str, Callable] = {
     "mbpp-plus": _mbpp_plus,
     "pandaseval": _pandaseval,
     "numpyeval": _numpyeval,
+    **{name: _conala(name) for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")},
+}
+
+# benchmarks without tests, scored by text match against the reference (nl2code.metrics.text):
+# name -> the metrics computed by default
+TEXT_SCORED: dict[str, tuple[str, ...]] = {
+    name: ("conala-bleu", "bleu", "exact-match", "codebleu", "chrf", "rouge-l", "rouge-l-code", "edit-sim")
+    for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")
 }
 
 # multilingual families: one loader per language, registered by name (benchmark -> loader)

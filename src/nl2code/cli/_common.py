@@ -136,7 +136,10 @@ def summary_table(summary: dict) -> Table:
         table.add_row(name, fmt(value), f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "")
     for name, value in (summary.get("n_at_k") or {}).items():
         table.add_row(name, fmt(value), "filter: the prompt's examples")
-    table.add_row("test-case average", fmt(summary.get("test_case_average")), "")
+    for name, score in (summary.get("text_metrics") or {}).items():
+        table.add_row(name, fmt(score["value"], 2), "text match, 0-100")
+    if summary.get("test_case_average") is not None or not summary.get("text_metrics"):
+        table.add_row("test-case average", fmt(summary.get("test_case_average")), "")
     counts = {k: v for k, v in summary["status_counts"].items() if v}
     table.add_row("statuses", ", ".join(f"{k} {v}" for k, v in counts.items()), "")
     table.add_row("isolation", summary.get("isolation") or "n/a", "")

@@ -8,13 +8,14 @@ from typing import Any
 
 import click
 
-from nl2code.cli._common import execution_options
+from nl2code.cli._common import console, db_option, execution_options, fmt, import_numpy, write_json
 from nl2code.cli.generate import generation_options
 
 
 @click.group()
 def analyze() -> None:
-    """Analyses over several runs (each stored, reused by a rerun, and drawn on the site's Charts page)."""
+    """Analyses of stored runs: over several runs (temperature: stored, reused by a rerun, drawn on the
+    site's Charts page) or of one run's samples (text-vs-exec)."""
 
 
 def parse_temperatures(ctx, param, value: str) -> tuple[float, ...]:
@@ -90,3 +91,57 @@ def temperature(temperatures, samples_dir, workers, timeout, time_factor, memory
     console.print(f"analysis [bold]{analysis_id}[/] stored in {store.url}")
     if json_path:
         write_json(json_path, {"analysis": "temperature", "id": analysis_id, **inputs, "rows": rows})
+
+
+@analyze.command("text-vs-exec")
+@click.argument("run")
+@db_option
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap resamples of problems for the intervals (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the figures as JSON.")
+def text_vs_exec(run, db, bootstrap, seed, json_path):
+    """How well each text metric stored with RUN separates passing from failing samples: ROC AUC,
+    Spearman's rho and the mean within-problem AUC, with bootstrap intervals over problems. Score
+    the samples first with `nl2code evaluate ... --text-metrics codebleu,bleu`."""
+    from nl2code.errors import InputError
+    from nl2code.metrics.text._analysis import separation
+    from nl2code.records import Status
+    from nl2code.store import Store
+
+    import_numpy()
+    store = Store(db)
+    row = store.get_run(run)
+    executions = {e.index: e for e in store.executions(row["id"], with_tests=False)}
+    if any(e.status is Status.NOT_EXECUTED for e in executions.values()):
+        raise InputError(f"run {row['id']} ({row['benchmark']}) has no verdicts: its samples were scored by text only")
+    stored = store.text_scores(row["id"])
+    if not stored:
+        raise InputError(f"run {row['id']} has no text scores; add them with `nl2code evaluate {row['samples_path']} -b {row['benchmark']} --db {db} --text-metrics codebleu,bleu`")
+    results = {}
+    for metric, values in sorted(stored.items()):
+        by_task: dict[str, list[tuple[float, bool]]] = {}
+        for index, value in values.items():
+            e = executions[index]
+            by_task.setdefault(e.task_id, []).append((value, e.passed))
+        results[metric] = separation(metric, by_task, bootstrap=bootstrap, seed=seed)
+    _print(row, results)
+    if json_path:
+        write_json(json_path, {"run_id": row["id"], "benchmark": row["benchmark"], "model": row["model"], "bootstrap": bootstrap,
+                               "metrics": {m: s.as_dict() for m, s in results.items()}})
+
+
+def _ci(interval) -> str:
+    return f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else ""
+
+
+def _print(row: dict, results: dict) -> None:
+    from rich.table import Table
+
+    first = next(iter(results.values()))
+    table = Table(title=f"text metric vs verdict: run {row['id']} ({row['benchmark']}, {first.samples} samples, {first.passed} passed, {first.problems} problems)")
+    for column in ("metric", "ROC AUC", "95% CI", "Spearman rho", "95% CI", "within-problem AUC", "95% CI", "problems (both outcomes)"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for metric, s in results.items():
+        table.add_row(metric, fmt(s.auc, 3), _ci(s.auc_ci), fmt(s.spearman, 3), _ci(s.spearman_ci), fmt(s.within_auc, 3), _ci(s.within_auc_ci), str(s.within_problems))
+    console.print(table)
+    console.print("AUC 0.5: the metric does not tell passing from failing samples; 1.0: every passing sample scores above every failing one.")

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from nl2code import benchmarks
+from nl2code.cli.text import parse_text_metrics, text_metric_options
 from nl2code.cli._common import parse_n_at_k, ProgressBar, console, db_option, err_console, execution_options, import_numpy, parse_ks, print_notes, summary_table, write_json
 from nl2code.pipeline import EvalSettings, evaluate as run_evaluation, load_benchmark
 from nl2code.samples import SampleFile, read_samples
@@ -30,13 +31,15 @@ def demo_samples_path() -> Path:
 @click.option("--k", "ks", callback=parse_ks, help="pass@k values, e.g. 1,10,100 (default: 1, and 10, 100 where n allows).")
 @click.option("--n-at-k", "n_at_k", callback=parse_n_at_k, help="n@k (AlphaCode) pairs, e.g. 1@10,10@100: n submissions from k samples, filtered by the examples in the prompt.")
 @execution_options
+@click.option("--text-metrics", callback=parse_text_metrics, help="Also score each sample against the reference solution by text match, e.g. codebleu,bleu (docs/text-metrics.md). Text-scored benchmarks (conala) default to all.")
+@text_metric_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
 @click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per input sample, in input order.")
 @click.option("--multipl-e-results", "multipl_e_dir", type=click.Path(file_okay=False), help="Also write MultiPL-E's <problem>.results.json.gz files into this directory.")
 @db_option
 @click.option("--demo", is_flag=True, help="Evaluate the embedded demo sample file on HumanEval.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, dedupe, json_path, results_path, multipl_e_dir, db, demo, quiet):
+def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, dedupe, text_metrics, lang, codebleu_fixed, json_path, results_path, multipl_e_dir, db, demo, quiet):
     """Execute SAMPLES on a benchmark and report pass@k; every run is stored and resumable."""
     if demo:
         samples, benchmark = samples or demo_samples_path(), benchmark or "humaneval"
@@ -49,10 +52,11 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
     bench = load_benchmark(benchmark, dataset)
     sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, n_at_k=n_at_k, workers=workers, timeout=timeout,
-                            time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model, dedupe=dedupe)
+                            time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model, dedupe=dedupe,
+                            text_metrics=text_metrics, text_lang=lang, codebleu_fixed=codebleu_fixed)
     store = Store(db)
-    with ProgressBar(f"{benchmark}", enabled=not quiet) as bar:
-        report = run_evaluation(sample_file, bench, settings, store, on_progress=bar, kind="demo" if demo else "evaluate")
+    with ProgressBar(f"{benchmark}", enabled=not quiet) as bar, ProgressBar("text metrics", enabled=not quiet) as text_bar:
+        report = run_evaluation(sample_file, bench, settings, store, on_progress=bar, kind="demo" if demo else "evaluate", on_text_progress=text_bar)
     summary = report.summary
     console.print(summary_table(summary))
     print_notes(summary)

@@ -9,6 +9,19 @@ import click
 from nl2code.cli._common import console, fmt, write_json
 
 
+def parse_text_metrics(ctx, param, value: str | None) -> tuple[str, ...]:
+    """--text-metrics: names checked now, the libraries imported only when scoring starts."""
+    if not value:
+        return ()
+    from nl2code.errors import InputError
+    from nl2code.metrics.text import parse_metrics
+
+    try:
+        return parse_metrics(value, "--text-metrics")
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def text_metric_options(f):
     """--lang and --codebleu-fixed, shared by the commands that compute text metrics."""
     f = click.option("--codebleu-fixed", is_flag=True, help="CodeBLEU with the codebleu package's known defects fixed (docs/text-metrics.md); default: the package's value.")(f)

@@ -120,7 +120,7 @@ class Store:
 
     def delete_run(self, run_id: str) -> None:
         with self.engine.begin() as conn:
-            for table in (schema.test_outcomes, schema.executions):
+            for table in (schema.text_scores, schema.test_outcomes, schema.executions):
                 conn.execute(table.delete().where(table.c.run_id == run_id))
             conn.execute(schema.runs.delete().where(schema.runs.c.id == run_id))
 
@@ -175,6 +175,22 @@ class Store:
     def execution_rows(self, run_id: str) -> list[dict]:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(sa.select(schema.executions).where(schema.executions.c.run_id == run_id).order_by(schema.executions.c.idx)).mappings()]
+
+    # -- text-match scores ----------------------------------------------------------------
+    def text_scores(self, run_id: str) -> dict[str, dict[int, float]]:
+        """metric -> {sample index: score} of a run."""
+        t = schema.text_scores
+        scores: dict[str, dict[int, float]] = {}
+        with self.engine.connect() as conn:
+            for metric, idx, value in conn.execute(sa.select(t.c.metric, t.c.idx, t.c.value).where(t.c.run_id == run_id)):
+                scores.setdefault(metric, {})[idx] = value
+        return scores
+
+    def add_text_scores(self, run_id: str, metric: str, scores: dict[int, float]) -> None:
+        """Write one metric's scores of some samples in one transaction."""
+        if scores:
+            with self.engine.begin() as conn:
+                conn.execute(schema.text_scores.insert(), [{"run_id": run_id, "idx": i, "metric": metric, "value": v} for i, v in scores.items()])
 
     # -- reference solution runtimes --------------------------------------------------------
     def reference_times(self, benchmark: str, data_sha256: str, machine: str) -> dict[str, float]:

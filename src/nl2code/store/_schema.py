@@ -85,6 +85,16 @@ reference_times = sa.Table(
     sa.Column("measured_at", sa.Text, nullable=False),
 )
 
+# since schema 5: one text-match score per sample and metric (nl2code.metrics.text); `metric` is the
+# metric's name, with its variant where it has one ("codebleu:python", "codebleu-fixed:java")
+text_scores = sa.Table(
+    "text_scores", metadata,
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("metric", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
+)
+
 V1_TABLES = [runs, executions, test_outcomes, reference_times]
 
 
@@ -111,10 +121,15 @@ def _v4(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE executions ADD COLUMN copy_of INTEGER"))
 
 
+def _text_scores(conn: sa.Connection) -> None:
+    text_scores.create(conn, checkfirst=True)
+
+
 # Ordered migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, executions, test outcomes, reference times", _v1),
     (2, "executions.examples_passed: the prompt's examples, n@k's filter", _v2),
     (3, "runs.spec: the run spec (benchmark, samples, evaluation, executor and generation settings)", _v3),
     (4, "executions.copy_of: a verdict given to an identical sample's copy (duplicate execution)", _v4),
+    (5, "text_scores: per-sample text-match metrics", _text_scores),
 ]

@@ -7,6 +7,7 @@ whether it is correct (docs/text-metrics.md)."""
 from __future__ import annotations
 
 from ._conala import BleuStats, conala_bleu, conala_tokenize, corpus_bleu
+from ._samples import TextExecutor, corpus_scores, metric_key, score_samples, text_pair
 from ._registry import METRICS, TextMetric, TextOptions, TextScore, definition, names, parse_metrics, score_corpus, score_pairs
 
 __all__ = [
@@ -14,13 +15,18 @@ __all__ = [
     "METRICS",
     "TextMetric",
     "TextOptions",
+    "TextExecutor",
     "TextScore",
     "conala_bleu",
     "conala_tokenize",
+    "corpus_scores",
     "corpus_bleu",
     "definition",
+    "metric_key",
     "names",
     "parse_metrics",
     "score_corpus",
     "score_pairs",
+    "score_samples",
+    "text_pair",
 ]
