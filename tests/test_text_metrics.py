@@ -178,6 +178,16 @@ def test_codebleu_java_example_of_the_package():
     assert score_corpus("codebleu", preds, refs, TextOptions(lang="java")).value / 100 == pytest.approx(0.6, rel=0.1)
 
 
+def test_codebleu_of_the_codexglue_example_is_the_package_value_not_the_papers():
+    # CodeXGLUE's example: the paper states 0.7238; the package (its tree-sitter parse has 19
+    # reference sub-trees where the paper counted 21) gives 0.7019
+    preds = ["public static int Sign ( double d ) { return ( float ) ( ( d == 0 ) ? 0 : ( c < 0.0 ) ? - 1 : 1) ; }"]
+    refs = ["public static int Sign ( double d ) { return ( int ) ( ( d == 0 ) ? 0 : ( d < 0 ) ? - 1 : 1) ; }"]
+    score = score_corpus("codebleu", preds, refs, TextOptions(lang="java"))
+    assert score.value / 100 == pytest.approx(0.7019, abs=0.0001)
+    assert score.details["syntax_match_score"] == pytest.approx(11 / 19, abs=0.0001)
+
+
 def test_fixed_codebleu_keeps_a_zero_data_flow_and_drops_an_absent_one():
     package, fixed = TextOptions(), TextOptions(codebleu_fixed=True)
     # the reference has data flow (x -> y), the prediction none: the package counts 1, fixed 0
