@@ -144,6 +144,7 @@ def test_multipl_e_dataset_takes_multipl_e_problem_format_as_a_json_list(tmp_pat
     ('{"name": "HumanEval_1_one", "language": "lua", "prompt": "x", "tests": "y"}\n{oops\n', "mine.jsonl:2: not valid JSON"),
     ('{"name": "HumanEval_1_one", "prompt": "x", "tests": "y"}\n{"name": "HumanEval_1_one", "prompt": "x", "tests": "y"}\n',
      "mine.jsonl:2: problem 'HumanEval_1_one' appears twice"),
+    ('{"name": "HumanEval_1_one", "prompt": "x", "tests": "y", "stop_tokens": "\\n}"}\n', "mine.jsonl:1: field stop_tokens is not a list of strings"),
 ])
 def test_a_bad_multipl_e_problem_file_is_named_with_its_line(tmp_path, content, message):
     path = tmp_path / "mine.jsonl"
@@ -177,3 +178,13 @@ def _record(suffix: str, task_id: str) -> dict:
 def _mbxp_record() -> dict:
     with open(dataset("mbxp-python")) as f:
         return json.loads(f.readline())
+
+
+def test_multipl_e_stop_tokens_are_the_completion_stop_sequences():
+    from nl2code.prompts import PromptStyle, build_prompt, template_for
+
+    problem = load("multipl-e-rs").get("HumanEval_23_strlen")
+    assert problem.stop == ("\n}",)
+    assert build_prompt(problem, template_for(PromptStyle.COMPLETION)).stop == ("\n}",)
+    go = load("multipl-e-go").problems[0]
+    assert build_prompt(go, template_for(PromptStyle.COMPLETION)).stop == ("\nfunc", "struct", "\n// ")

@@ -81,6 +81,7 @@ class Problem:
     language: str = "python"
     prompt_is_code: bool = True  # True: a completion is appended to `prompt`
     aliases: tuple[str, ...] = ()  # other spellings of the task id ("2", "Mbpp/2")
+    stop: tuple[str, ...] = ()  # the benchmark's own stop sequences for completions (MultiPL-E's stop_tokens)
 
     @property
     def n_tests(self) -> int:

@@ -132,12 +132,15 @@ def _problem(code: str, digest: str, record: dict, where: str) -> Problem:
         number = name.split("/")[1]
     names = (number, f"HumanEval/{number}", f"HumanEval_{number}_{entry_point}") if number else ()
     aliases = tuple(dict.fromkeys(a for a in names if a != name))
+    stop = record.get("stop_tokens") or ()
+    if not (isinstance(stop, list | tuple) and all(isinstance(t, str) for t in stop)):
+        raise DatasetError(f"{where}: field stop_tokens is not a list of strings; MultiPL-E problems list their stop sequences there")
     solution = record.get("canonical_solution")
     return Problem(
         benchmark=f"multipl-e-{code}", version=VERSION, data_sha256=digest, task_id=name, prompt=prompt,
         entry_point=entry_point, test=tests, reference=prompt + solution if isinstance(solution, str) else "",
         description=comment_text(prompt) if code != "py" else _docstring(prompt), language=RUN_AS.get(code, code),
-        prompt_is_code=True, aliases=aliases,
+        prompt_is_code=True, aliases=aliases, stop=tuple(stop),
     )
 
 

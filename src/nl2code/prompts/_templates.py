@@ -104,6 +104,8 @@ def stop_sequences(problem: Problem, style: PromptStyle | str) -> tuple[str, ...
         return ()
     if not problem.prompt_is_code:
         return _TEXT_STOPS
+    if problem.stop:  # the benchmark's own (MultiPL-E's stop_tokens)
+        return problem.stop
     return _STOPS.get(problem.language, ())
 
 
