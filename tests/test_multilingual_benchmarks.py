@@ -188,3 +188,17 @@ def test_multipl_e_stop_tokens_are_the_completion_stop_sequences():
     assert build_prompt(problem, template_for(PromptStyle.COMPLETION)).stop == ("\n}",)
     go = load("multipl-e-go").problems[0]
     assert build_prompt(go, template_for(PromptStyle.COMPLETION)).stop == ("\nfunc", "struct", "\n// ")
+
+
+def test_multipl_e_tests_that_never_call_their_test_function_are_reported(tmp_path, caplog):
+    for code in ("js", "php", "pl", "r", "rkt", "sh", "ts"):  # the pinned files call every one
+        bench = load(f"multipl-e-{code}")
+        assert not [p.task_id for p in bench.problems if multipl_e.uncalled_test_functions(code, p.test)], code
+    records = [json.loads(line) for line in open(dataset("multipl-e-rkt"))]
+    head, _, tail = records[3]["tests"].rpartition("(test-humaneval)")  # the call, not the definition
+    records[3]["tests"] = head + tail
+    path = tmp_path / "rkt.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with caplog.at_level(logging.WARNING):
+        benchmarks.load("multipl-e-rkt", path)
+    assert f"{records[3]['name']}: its tests define test-humaneval but never call it" in caplog.text

@@ -96,8 +96,31 @@ def read_records(path: Path) -> list[tuple[int, dict]]:
     return found
 
 
+# language code -> (how its tests define their test function, how they call it); {name} is the name
+_TEST_FUNCTIONS = {
+    "js": (r"^function (test\w*)\s*\(", r"^\s*{name}\s*\(\s*\)\s*;?\s*$"),
+    "ts": (r"^function (test\w*)\s*\(", r"^\s*{name}\s*\(\s*\)\s*;?\s*$"),
+    "php": (r"^function (test\w*)\s*\(", r"^\s*{name}\s*\(\s*\)\s*;?\s*$"),
+    "pl": (r"^sub (test\w*)", r"^\s*{name}\s*\(\s*\)\s*;?\s*$"),
+    "r": (r"^(test_\w*) <- function", r"^\s*{name}\s*\(\s*\)\s*$"),
+    "rkt": (r"^\(define \((test-[\w-]*)", r"^\s*\({name}\)\s*$"),
+    "sh": (r"^(run_test)\s*\(\)", r"^\s*{name}\s*$"),
+}
+
+
+def uncalled_test_functions(code: str, tests: str) -> list[str]:
+    """Test functions that MultiPL-E-style tests define and never call: such tests check nothing
+    and every sample would pass them (HumanEval-X's JavaScript had three, CodeGeeX#45)."""
+    if code not in _TEST_FUNCTIONS:
+        return []
+    defined, called = _TEST_FUNCTIONS[code]
+    names = re.findall(defined, tests, re.M)
+    return [n for n in names if not re.search(called.replace("{name}", re.escape(n)), tests, re.M)]
+
+
 def parse(code: str, path: Path, digest: str) -> tuple[list[Problem], list[str]]:
     problems: list[Problem] = []
+    warnings: list[str] = []
     seen: set[str] = set()
     for number, record in read_records(path):
         where = f"{path}:{number}"
@@ -108,9 +131,12 @@ def parse(code: str, path: Path, digest: str) -> tuple[list[Problem], list[str]]
             raise DatasetError(f"{where}: problem {problem.task_id!r} appears twice; pass a file with each problem once")
         seen.add(problem.task_id)
         problems.append(problem)
+        uncalled = uncalled_test_functions(code, problem.test)
+        if uncalled:
+            warnings.append(f"{problem.task_id}: its tests define {', '.join(uncalled)} but never call it: every sample passes them")
     if not problems:
         raise DatasetError(f"{path}: no problems in the file; pass a MultiPL-E problem file")
-    return problems, []
+    return problems, warnings
 
 
 def _problem(code: str, digest: str, record: dict, where: str) -> Problem:
