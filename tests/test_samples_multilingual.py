@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from helpers import DATASETS
+from helpers import DATASETS, cli
 from nl2code import benchmarks
 from nl2code.errors import SamplesFormatError
 from nl2code.records import Execution, Status
@@ -131,3 +131,30 @@ def test_results_are_written_back_in_multipl_e_shape(tmp_path):
     assert [r["exit_code"] for r in result["results"]] == [0, 3, -1]
     assert result["results"][1]["program"] == problem.prompt + "  exit 3\n" + "\n" + problem.test
     assert result["results"][1]["stderr"] == "boom"
+
+
+def test_the_cli_scores_codegeex_s_own_python_generation_file_as_a_new_user_would(tmp_path):
+    """The shared file holds HumanEval-X's canonical Python solutions in CodeGeeX's format, gzipped:
+    passed straight to `nl2code evaluate`, every one must pass."""
+    summary = tmp_path / "summary.json"
+    result = cli("evaluate", str(GENERATIONS / "humaneval_python_generations.jsonl.gz"), "--benchmark", "humaneval-x-python",
+                 "--dataset", str(DATASETS / "humaneval-x" / "humaneval_python.jsonl.gz"), "--db", str(tmp_path / "runs.db"),
+                 "--json", str(summary), "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(summary.read_text())
+    assert data["samples_format"] == CODEGEEX and data["samples"] == 164 and data["pass_at_k"]["pass@1"] == 1.0
+
+
+def test_the_cli_runs_multipl_e_completions_and_writes_multipl_e_results(tmp_path):
+    b = bench("multipl-e-sh")
+    problem = b.get("HumanEval_53_add")
+    completions = tmp_path / "completions"
+    completions.mkdir()
+    _multipl_e_file(completions / "HumanEval_53_add.json.gz", problem, ["  echo $(( $1 + $2 ))\n", "  echo 0\n"])
+    out = tmp_path / "results"
+    result = cli("evaluate", str(completions), "--benchmark", "multipl-e-sh", "--dataset", str(DATASETS / "multipl-e" / "humaneval-sh.jsonl"),
+                 "--db", str(tmp_path / "runs.db"), "--multipl-e-results", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    with gzip.open(out / "HumanEval_53_add.results.json.gz", "rt") as f:
+        written = json.load(f)
+    assert [r["status"] for r in written["results"]] == ["OK", "Exception"]

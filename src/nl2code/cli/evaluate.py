@@ -24,7 +24,7 @@ def demo_samples_path() -> Path:
 
 
 @click.command()
-@click.argument("samples", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("samples", required=False, type=click.Path(path_type=Path))  # a file, or a directory of MultiPL-E completion files
 @click.option("--benchmark", "-b", type=click.Choice(benchmarks.names()), help="The benchmark the samples answer.")
 @click.option("--dataset", type=click.Path(dir_okay=False), help="A local copy of the benchmark's data file (else the pinned canonical file, downloaded once).")
 @click.option("--model", default="", help="Label the run with the model that produced the samples.")
