@@ -45,11 +45,6 @@ class Interpreted(Language):
 
     def judge(self, problem: Problem, stages: list[StageResult], sandbox_error: str, spec: ExecSpec, **kw):
         execution = super().judge(problem, stages, sandbox_error, spec, **kw)
-        run, limit = (stages[-1] if stages else None), spec.stages[-1].limits.cpu_seconds
-        if execution.status in (Status.FAILED, Status.CRASHED) and run is not None and run.cpu_time >= 0.85 * limit:
-            # a child of the interpreter (Bash's `$(...)` subshell) hit the CPU limit and the
-            # interpreter then failed: the program ran out of time, as the plain way sees it
-            return failed(execution, f"CPU time limit ({limit:g} s) reached by a process of the program", Status.TIMEOUT)
         if execution.status is Status.PASSED and stages:
             reason = self.output_failure(problem, stages[-1], spec)
             if reason:
