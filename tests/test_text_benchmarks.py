@@ -110,6 +110,14 @@ def test_evaluate_conala_stores_text_scores_resumably_and_reports_text_metrics(t
     assert "resumed: 500 samples were already judged, 0 executed now" in again.stdout
     assert db.execute("select count(*) from text_scores").fetchone()[0] == 2000
     assert json.loads((tmp_path / "s.json").read_text())["text_metrics"] == metrics
+    # corpus values of the last summary are reused when nothing they cover changed: a value planted
+    # in the stored summary comes back
+    summary["text_metrics"]["conala-bleu"]["value"] = 12.5
+    db.execute("update runs set summary = ?", (json.dumps(summary),))
+    db.commit()
+    assert cli(*args).returncode == 0
+    assert json.loads((tmp_path / "s.json").read_text())["text_metrics"]["conala-bleu"]["value"] == 12.5
+    assert metrics["conala-bleu"]["pairs"] == 500
 
 
 def test_run_generates_conala_answers_from_the_intent_and_scores_them(tmp_path):
