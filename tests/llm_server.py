@@ -1,6 +1,7 @@
 """A small, real OpenAI-compatible HTTP server on 127.0.0.1 for tests and benchmarks.
 
-It answers ``/v1/completions`` and ``/v1/chat/completions`` with canned text, can inject
+It answers ``/v1/completions`` and ``/v1/chat/completions`` with canned text (and llama.cpp
+server's ``/infill``, in that server's answer format), can inject
 errors (429 with Retry-After, 500, ...) and latency, and records every request it saw.
 Run it alone for benchmarks: ``python tests/llm_server.py --latency 0.1`` prints its URL.
 """
@@ -30,6 +31,8 @@ def prompt_of(body: dict[str, Any]) -> str:
     """The prompt text of a request: ``prompt`` or the last user message."""
     if "messages" in body:
         return [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
+    if "input_prefix" in body:
+        return body["input_prefix"]
     return body["prompt"]
 
 
@@ -67,6 +70,7 @@ class LLMServer:
         app.router.add_post("/v1/completions", self._handle)
         app.router.add_post("/v1/chat/completions", self._handle)
         app.router.add_get("/v1/models", self._models)
+        app.router.add_post("/infill", self._handle)
         return app
 
     async def _models(self, request: web.Request) -> web.Response:
@@ -94,6 +98,11 @@ class LLMServer:
             if self.apply_stop:
                 for stop in body.get("stop") or []:
                     text = text.split(stop)[0]
+            if request.path == "/infill":  # llama.cpp server: one answer, its own field names
+                self.served.append(body)
+                return web.json_response({"content": text, "stop": True, "stop_type": "eos",
+                                          "tokens_evaluated": len(prompt_of(body).split()),
+                                          "tokens_predicted": len(text.split())})
             chat = request.path.endswith("/chat/completions")
             choices = [
                 {"index": i, "finish_reason": "stop",

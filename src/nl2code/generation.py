@@ -62,6 +62,7 @@ class GenerationConfig:
     n: int = 1
     params: SamplingParams = field(default_factory=SamplingParams)
     sanitize: bool = False
+    fim: str = "native"  # infill style: the FIM layout (prompts.INFILL_TEMPLATES)
 
     def params_dict(self, stop: tuple[str, ...]) -> dict[str, Any]:
         # n is left out: sample i is the same draw whether 5 or 50 are asked, so raising --n
@@ -129,8 +130,11 @@ class GenerationReport:
 def problem_sha256(problem: Problem) -> str:
     """What of a problem shapes its prompt: the dataset's full hash would invalidate every
     cached sample whenever any one problem of it changes."""
-    text = json.dumps([problem.benchmark, problem.version, problem.task_id, problem.prompt,
-                       problem.entry_point, problem.language, problem.prompt_is_code])
+    shape = [problem.benchmark, problem.version, problem.task_id, problem.prompt,
+             problem.entry_point, problem.language, problem.prompt_is_code]
+    if problem.suffix:  # only then: keys of problems without one stay what they were
+        shape.append(problem.suffix)
+    text = json.dumps(shape)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -263,7 +267,7 @@ async def agenerate(
 ) -> GenerationReport:
     """Generate ``config.n`` samples per problem; reuse every cached one, request the rest."""
     started = time.monotonic()
-    template = template_for(config.style)
+    template = template_for(config.style, config.fim)
     identity = backend.identity()
     context: dict[str, Any] = {
         "style": config.style, "template": template.sha256, "model": backend.model,

@@ -82,6 +82,12 @@ class Problem:
     prompt_is_code: bool = True  # True: a completion is appended to `prompt`
     aliases: tuple[str, ...] = ()  # other spellings of the task id ("2", "Mbpp/2")
     stop: tuple[str, ...] = ()  # the benchmark's own stop sequences for completions (MultiPL-E's stop_tokens)
+    suffix: str = ""  # infilling: the code after the hole; a program is prompt + middle + suffix
+    # True: the sample's code is not run as the module; it is bound as text to `__source__` and the
+    # test prelude runs it (once per standard input: APPS, CodeContests; rewritten: MTPB)
+    source_as_text: bool = False
+    turns: tuple[str, ...] = ()  # multi-turn (MTPB): the prompt of each turn, in order
+    skip_reason: str = ""  # not run here (a library that needs the network): reported as skipped, never failed
 
     @property
     def n_tests(self) -> int:

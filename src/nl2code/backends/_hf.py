@@ -11,7 +11,7 @@ import logging
 import time
 from typing import Any
 
-from nl2code.backends._protocol import Completion, Request
+from nl2code.backends._protocol import NATIVE_INFILL_ONLY_SERVERS, Completion, GenerationError, Request
 from nl2code.errors import MissingExtraError
 from nl2code.prompts import PromptStyle
 
@@ -75,6 +75,8 @@ class HFBackend:
                     fut.set_result(result)
 
     def _text(self, request: Request) -> str:
+        if request.prompt.suffix is not None:
+            raise GenerationError(NATIVE_INFILL_ONLY_SERVERS)
         if request.prompt.style is PromptStyle.CHAT:
             return self._tokenizer.apply_chat_template(
                 request.prompt.as_messages(), tokenize=False, add_generation_prompt=True

@@ -42,6 +42,9 @@ class Preset:
     concurrency: int = 16
     extra_body: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    # how an infill request with a suffix goes out: "suffix" (the completions API's suffix field)
+    # or "llama.cpp" (llama.cpp server's own /infill endpoint, beside its /v1)
+    infill: str = "suffix"
 
 
 PRESETS: dict[str, Preset] = {
@@ -61,6 +64,10 @@ PRESETS: dict[str, Preset] = {
         Preset("llama.cpp", "http://127.0.0.1:8000/v1", max_n=1, concurrency=1,
                extra_body={"repeat_penalty": 1.0, "top_k": 0, "min_p": 0.0},
                note="start: python -m llama_cpp.server --model M.gguf --interrupt_requests False"),
+        # llama.cpp's own server (llama-server): OpenAI-compatible under /v1, and /infill for
+        # fill-in-the-middle with the model's FIM tokens (it builds the sentinel layout itself)
+        Preset("llama-server", "http://127.0.0.1:8080/v1", max_n=1, concurrency=4, infill="llama.cpp",
+               note="start: llama-server -m M.gguf --port 8080 (-np N slots serve N requests at once)"),
         Preset("openai", "https://api.openai.com/v1", api_key_env="OPENAI_API_KEY", key_required=True,
                max_n=128, max_stop=4, concurrency=32),
     ]
@@ -214,6 +221,11 @@ class OpenAIBackend:
         if stop:
             body["stop"] = stop
         body.update(self.preset.extra_body)
+        suffix = request.prompt.suffix
+        if suffix is not None and self.preset.infill == "llama.cpp":
+            return "/infill", _llama_infill_body(body, request.prompt.text, suffix)
+        if suffix is not None:
+            body["suffix"] = suffix
         if request.prompt.style is PromptStyle.CHAT:
             body["messages"] = request.prompt.as_messages()
             return "/chat/completions", body
@@ -224,7 +236,7 @@ class OpenAIBackend:
         if request.n > self.max_n:
             raise GenerationError(f"the {self.preset.name} preset serves at most n={self.max_n} per request")
         path, body = self.body(request)
-        url = self.base_url + path
+        url = self.url(path)
         started = time.monotonic()
         for attempt in range(self.retry.max_attempts):
             await self.limiter.acquire()
@@ -249,6 +261,13 @@ class OpenAIBackend:
             f"{url}: gave up after {self.retry.max_attempts} attempts (last: {reason}); "
             "check that the server is up and not overloaded, or lower --concurrency"
         )
+
+    def url(self, path: str) -> str:
+        """The URL of an endpoint: under the base URL, except llama.cpp's /infill, which sits at
+        the server's root beside /v1."""
+        if path == "/infill" and self.base_url.endswith("/v1"):
+            return self.base_url[: -len("/v1")] + path
+        return self.base_url + path
 
     async def _post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         session = self._session_for_loop()
@@ -277,7 +296,32 @@ class OpenAIBackend:
             self._session = None
 
 
+def _llama_infill_body(body: dict[str, Any], prefix: str, suffix: str) -> dict[str, Any]:
+    """llama.cpp's /infill request: its own names for the prefix, the suffix and the token budget;
+    the sampling fields are its /completion fields of the same names."""
+    out = {k: v for k, v in body.items() if k not in ("model", "max_tokens", "n")}
+    out.update({"input_prefix": prefix, "input_suffix": suffix, "n_predict": body["max_tokens"], "cache_prompt": False})
+    return out
+
+
+def _parse_llama_infill(payload: dict[str, Any], request: Request, seconds: float) -> Completion:
+    if not isinstance(payload.get("content"), str):
+        raise GenerationError(f"the server's answer to /infill has no text 'content': {str(payload)[:300]}")
+    # newer servers say stop_type (eos | word | limit); older ones stopped_eos / stopped_word / stopped_limit
+    reason = str(payload.get("stop_type") or "")
+    if not reason:
+        reason = "stop" if payload.get("stopped_eos") or payload.get("stopped_word") else ("length" if payload.get("stopped_limit") else "")
+    reason = {"eos": "stop", "word": "stop", "limit": "length"}.get(reason, reason)
+    return Completion(
+        texts=(payload["content"],), finish_reasons=(reason,),
+        prompt_tokens=int(payload.get("tokens_evaluated") or 0), completion_tokens=int(payload.get("tokens_predicted") or 0),
+        seconds=seconds,
+    )
+
+
 def _parse(payload: dict[str, Any], request: Request, seconds: float) -> Completion:
+    if request.prompt.suffix is not None and "choices" not in payload and "content" in payload:
+        return _parse_llama_infill(payload, request, seconds)
     try:
         choices = sorted(payload["choices"], key=lambda c: c.get("index", 0))
         if request.prompt.style is PromptStyle.CHAT:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nl2code.backends._protocol import Completion, Request
+from nl2code.backends._protocol import NATIVE_INFILL_ONLY_SERVERS, Completion, GenerationError, Request
 from nl2code.errors import ConfigError, MissingExtraError
 from nl2code.prompts import PromptStyle
 
@@ -47,6 +47,8 @@ class LlamaCppBackend:
             return await asyncio.to_thread(self._generate, request)
 
     def _generate(self, request: Request) -> Completion:
+        if request.prompt.suffix is not None:
+            raise GenerationError(NATIVE_INFILL_ONLY_SERVERS)
         params = request.params
         kwargs: dict[str, Any] = dict(
             max_tokens=params.max_tokens,

@@ -13,6 +13,13 @@ class GenerationError(NL2CodeError):
     """A backend failed for good: a request was rejected, or retries ran out."""
 
 
+NATIVE_INFILL_ONLY_SERVERS = (
+    "--fim native sends the suffix as a request field, which only a server takes (the OpenAI completions "
+    "suffix field, llama.cpp's /infill); in process, name the model family's layout: "
+    "--fim starcoder, codellama, deepseek-coder or qwen2.5-coder"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SamplingParams:
     temperature: float = 0.0

@@ -89,6 +89,16 @@ def _conala(name: str) -> Callable:
     return load_conala
 
 
+def _infilling(subset: str) -> Callable:
+    def load_subset(dataset):
+        from nl2code.benchmarks import humaneval_infilling
+
+        return humaneval_infilling.load(subset, dataset)
+
+    load_subset.__doc__ = f"HumanEval-Infilling, {subset} (prefix + suffix; the model writes the middle)"
+    return load_subset
+
+
 BENCHMARKS: dict[str, Callable] = {
     "humaneval": _humaneval,
     "mbpp": _mbpp,
@@ -97,6 +107,7 @@ BENCHMARKS: dict[str, Callable] = {
     "pandaseval": _pandaseval,
     "numpyeval": _numpyeval,
     **{name: _conala(name) for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")},
+    **{f"humaneval-infilling-{s}": _infilling(s) for s in ("single-line", "multi-line", "random-span", "random-span-light")},
 }
 
 # benchmarks without tests, scored by text match against the reference (nl2code.metrics.text):
@@ -156,7 +167,7 @@ def program(problem: Problem, completion: str) -> str:
         from nl2code.benchmarks import humaneval_x
 
         return humaneval_x.program(problem, completion)
-    return problem.prompt + completion
+    return problem.prompt + completion + problem.suffix  # infilling: the completion is the middle
 
 
 # modules a benchmark's tests need, imported by each worker before it forks samples

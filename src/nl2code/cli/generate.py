@@ -15,7 +15,7 @@ from nl2code.errors import ConfigError
 from nl2code.cli._common import execution_options as _execution_options
 from nl2code.cli._common import parse_ks as _parse_ks
 
-STYLES = ["completion", "chat"]
+STYLES = ["completion", "chat", "infill"]
 BACKEND_KINDS = ["openai", "hf", "llama-cpp"]
 
 
@@ -23,6 +23,12 @@ def _preset_names() -> list[str]:
     from nl2code.backends import PRESETS
 
     return list(PRESETS)
+
+
+def _fim_names() -> list[str]:
+    from nl2code.prompts import INFILL_TEMPLATES
+
+    return list(INFILL_TEMPLATES)
 
 
 def generation_options(command: Callable[..., Any], *, temperature: bool = True) -> Callable[..., Any]:
@@ -37,6 +43,9 @@ def generation_options(command: Callable[..., Any], *, temperature: bool = True)
         click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1."),
         click.option("--preset", type=click.Choice(_preset_names()), help="Server kind: default URL and quirks (n support, stop limits)."),
         click.option("--style", type=click.Choice(STYLES), default="completion", show_default=True, help="Prompt style."),
+        click.option("--fim", default="native", show_default=True, type=click.Choice(_fim_names()),
+                     help="--style infill: native (the server takes the suffix: OpenAI suffix field, llama.cpp /infill) "
+                          "or the model family's FIM tokens."),
         click.option("--n", "n", type=click.IntRange(min=1), default=1, show_default=True, help="Samples per problem."),
         temperature_option,
         click.option("--top-p", type=click.FloatRange(0, 1), default=1.0, show_default=True),
@@ -90,7 +99,7 @@ def _config(opts: dict[str, Any]) -> Any:
     if opts["n"] > 1 and opts["temperature"] == 0 and opts["seed"] is None:
         click.echo("warning: --n > 1 with --temperature 0 gives the same sample n times", err=True)
     params = SamplingParams(temperature=opts["temperature"], top_p=opts["top_p"], max_tokens=opts["max_tokens"], seed=opts["seed"])
-    return GenerationConfig(style=PromptStyle(opts["style"]), n=opts["n"], params=params, sanitize=opts["sanitize"])
+    return GenerationConfig(style=PromptStyle(opts["style"]), n=opts["n"], params=params, sanitize=opts["sanitize"], fim=opts["fim"])
 
 
 def run_generation(opts: dict[str, Any]) -> tuple[list[Any], Any]:
@@ -176,6 +185,7 @@ def _generation_summary(opts: dict[str, Any], report: Any) -> dict[str, Any]:
     return {
         "backend": json.loads(first.backend) if first else {},
         "style": opts["style"],
+        **({"fim": opts["fim"]} if opts["style"] == "infill" else {}),
         "template_sha256": first.template_sha256 if first else "",
         "params": json.loads(first.params) if first else {},
         "sanitize": opts["sanitize"],

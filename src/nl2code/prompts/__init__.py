@@ -1,6 +1,8 @@
 """Prompt styles and post-processing: what a model is asked, and how its answer becomes a program.
 
-Two styles: ``completion`` sends the benchmark's prompt as it is and appends the model's
+Three styles: ``infill`` sends the code before and after a hole (a suffix field, llama.cpp's
+``/infill``, or a model family's FIM sentinel tokens) and puts the middle between them;
+``completion`` sends the benchmark's prompt as it is and appends the model's
 continuation; ``chat`` wraps it in a documented instruction template and extracts the code
 from the answer's markdown fences. Every template has a hash recorded with each generation.
 """
@@ -14,6 +16,8 @@ from nl2code.prompts._postprocess import (
 from nl2code.prompts._templates import (
     CHAT_TEMPLATE,
     COMPLETION_TEMPLATE,
+    INFILL_TEMPLATES,
+    InfillTemplate,
     Prompt,
     PromptStyle,
     PromptTemplate,
@@ -25,6 +29,8 @@ from nl2code.prompts._templates import (
 __all__ = [
     "CHAT_TEMPLATE",
     "COMPLETION_TEMPLATE",
+    "INFILL_TEMPLATES",
+    "InfillTemplate",
     "Prompt",
     "PromptStyle",
     "PromptTemplate",

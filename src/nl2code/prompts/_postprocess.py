@@ -148,7 +148,10 @@ def make_program(
     against the tests.
     """
     python = problem.language == "python"
-    if PromptStyle(style) is PromptStyle.COMPLETION:
+    if PromptStyle(style) is PromptStyle.INFILL:  # the middle, between the prompt and the suffix
+        completion = truncate_at_stop(raw, stop)
+        program = problem.prompt + completion + problem.suffix
+    elif PromptStyle(style) is PromptStyle.COMPLETION:
         completion = truncate_at_stop(raw, stop)
         if problem.prompt_is_code:
             program = benchmarks.program(problem, completion)

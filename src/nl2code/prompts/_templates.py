@@ -7,12 +7,14 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from nl2code.errors import ConfigError
 from nl2code.records import Problem
 
 
 class PromptStyle(enum.StrEnum):
     COMPLETION = "completion"  # the raw benchmark prompt; the model continues it
     CHAT = "chat"  # an instruction in chat messages; code is extracted from fences
+    INFILL = "infill"  # fill in the middle: the code before and after a hole; the model writes the hole
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,50 @@ CHAT_TEMPLATE = PromptTemplate(
     ),
 )
 
+
+
+@dataclass(frozen=True, slots=True)
+class InfillTemplate:
+    """How a fill-in-the-middle request is written for one model family.
+
+    ``text`` empty: the server takes the suffix itself (the OpenAI completions ``suffix`` field,
+    llama.cpp's ``/infill``) and the prompt goes out as the bare prefix. Otherwise ``text`` puts
+    prefix and suffix between the family's sentinel tokens ({prefix}, {suffix}) and the request
+    is a plain completion; ``stop`` holds the tokens that end a middle (where a server returns
+    special tokens as text)."""
+
+    name: str
+    text: str = ""
+    stop: tuple[str, ...] = ()
+    style: PromptStyle = PromptStyle.INFILL
+
+    @property
+    def native(self) -> bool:
+        return not self.text
+
+    @property
+    def sha256(self) -> str:
+        canonical = json.dumps({"name": self.name, "text": self.text, "stop": list(self.stop)}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# The sentinel layouts the model families define (prefix-suffix-middle order in each):
+# StarCoder / StarCoder2 (the BigCode FIM tokens), Code Llama (Rozière et al. 2023, section 2.3:
+# the <PRE> <SUF> <MID> tokens, as its reference code spaces them), DeepSeek-Coder (its README's
+# code insertion example) and Qwen2.5-Coder (its model card's fill-in-the-middle example).
+INFILL_TEMPLATES: dict[str, InfillTemplate] = {
+    t.name: t
+    for t in [
+        InfillTemplate("native"),
+        InfillTemplate("starcoder", "<fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>", ("<|endoftext|>", "<file_sep>")),
+        InfillTemplate("codellama", "<PRE> {prefix} <SUF>{suffix} <MID>", ("<EOT>", "</s>")),
+        InfillTemplate("deepseek-coder", "<\uff5cfim\u2581begin\uff5c>{prefix}<\uff5cfim\u2581hole\uff5c>{suffix}<\uff5cfim\u2581end\uff5c>",
+                       ("<\uff5cend\u2581of\u2581sentence\uff5c>", "<|EOT|>")),
+        InfillTemplate("qwen2.5-coder", "<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>",
+                       ("<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|im_end|>")),
+    ]
+}
+
 TEMPLATES = {PromptStyle.COMPLETION: COMPLETION_TEMPLATE, PromptStyle.CHAT: CHAT_TEMPLATE}
 
 # Language name as a markdown fence label.
@@ -90,17 +136,23 @@ class Prompt:
     text: str = ""
     messages: tuple[tuple[str, str], ...] = ()  # (role, content)
     stop: tuple[str, ...] = ()
+    suffix: str | None = None  # infill with a server that takes the suffix itself: the code after the hole
 
     def as_messages(self) -> list[dict[str, str]]:
         return [{"role": role, "content": content} for role, content in self.messages]
 
 
-def template_for(style: PromptStyle | str) -> PromptTemplate:
+def template_for(style: PromptStyle | str, fim: str = "native") -> PromptTemplate | InfillTemplate:
+    """The template of a style; for ``infill``, the FIM layout named by ``fim`` (--fim)."""
+    if PromptStyle(style) is PromptStyle.INFILL:
+        if fim not in INFILL_TEMPLATES:
+            raise ConfigError(f"unknown --fim {fim!r}; choose one of: {', '.join(INFILL_TEMPLATES)}")
+        return INFILL_TEMPLATES[fim]
     return TEMPLATES[PromptStyle(style)]
 
 
 def stop_sequences(problem: Problem, style: PromptStyle | str) -> tuple[str, ...]:
-    if PromptStyle(style) is PromptStyle.CHAT:
+    if PromptStyle(style) in (PromptStyle.CHAT, PromptStyle.INFILL):  # a middle ends where the model says
         return ()
     if not problem.prompt_is_code:
         return _TEXT_STOPS
@@ -109,7 +161,14 @@ def stop_sequences(problem: Problem, style: PromptStyle | str) -> tuple[str, ...
     return _STOPS.get(problem.language, ())
 
 
-def build_prompt(problem: Problem, template: PromptTemplate) -> Prompt:
+def build_prompt(problem: Problem, template: PromptTemplate | InfillTemplate) -> Prompt:
+    if isinstance(template, InfillTemplate):
+        if template.native:
+            return Prompt(style=PromptStyle.INFILL, text=problem.prompt, suffix=problem.suffix)
+        # split, not format: code is full of braces
+        before, rest = template.text.split("{prefix}")
+        between, after = rest.split("{suffix}")
+        return Prompt(style=PromptStyle.INFILL, text=before + problem.prompt + between + problem.suffix + after, stop=template.stop)
     fields = {
         "prompt": problem.prompt,
         "entry_point": problem.entry_point,
