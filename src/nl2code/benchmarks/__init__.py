@@ -89,6 +89,13 @@ def _conala(name: str) -> Callable:
     return load_conala
 
 
+def _securityeval(dataset):
+    """SecurityEval: prompts that invite one CWE each; scored by static analysis (Bandit), not tests"""
+    from nl2code.benchmarks import securityeval
+
+    return securityeval.load(dataset)
+
+
 def _infilling(subset: str) -> Callable:
     def load_subset(dataset):
         from nl2code.benchmarks import humaneval_infilling
@@ -108,6 +115,7 @@ BENCHMARKS: dict[str, Callable] = {
     "numpyeval": _numpyeval,
     **{name: _conala(name) for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")},
     **{f"humaneval-infilling-{s}": _infilling(s) for s in ("single-line", "multi-line", "random-span", "random-span-light")},
+    "securityeval": _securityeval,
 }
 
 # benchmarks without tests, scored by text match against the reference (nl2code.metrics.text):
@@ -169,6 +177,9 @@ def program(problem: Problem, completion: str) -> str:
         return humaneval_x.program(problem, completion)
     return problem.prompt + completion + problem.suffix  # infilling: the completion is the middle
 
+
+# benchmarks without tests, scored from the samples' text by a static analyser (never executed)
+STATIC_SCORED: dict[str, str] = {"securityeval": "bandit"}
 
 # modules a benchmark's tests need, imported by each worker before it forks samples
 PREIMPORTS: dict[str, tuple[str, ...]] = {"pandaseval": ("numpy", "pandas"), "numpyeval": ("numpy", "pandas")}

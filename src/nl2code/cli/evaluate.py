@@ -51,6 +51,8 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
     import_numpy()
     bench = load_benchmark(benchmark, dataset)
     sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
+    if benchmark in benchmarks.STATIC_SCORED:
+        return _static_evaluation(sample_file, bench, Store(db), model, json_path)
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, n_at_k=n_at_k, workers=workers, timeout=timeout,
                             time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model, dedupe=dedupe,
                             text_metrics=text_metrics, text_lang=lang, codebleu_fixed=codebleu_fixed)
@@ -72,6 +74,31 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
 
         written = write_multipl_e_results(multipl_e_dir, bench, sample_file, report.executions)
         console.print(f"{len(written)} MultiPL-E results files written to {multipl_e_dir}")
+
+
+def _static_evaluation(sample_file, bench, store, model: str, json_path: str | None, kind: str = "security") -> dict:
+    """Benchmarks without tests (SecurityEval): the samples are scanned, never executed."""
+    from rich.table import Table
+
+    from nl2code import security
+
+    run_id, summary = security.evaluate(sample_file, bench, store, model=model, kind=kind)
+    rate = summary["matching_cwe_rate"]
+    table = Table("CWE", "samples", "finding of that CWE", "any finding", "not scanned",
+                  title=f"{bench.name}: {summary['samples_with_matching_cwe']} of {summary['samples']} samples "
+                        f"({100 * (rate or 0):.1f}%) have a finding of their prompt's CWE ({summary['analyser']})")
+    for cwe, counts in summary["per_cwe"].items():
+        table.add_row(cwe, str(counts["samples"]), str(counts["matching"]), str(counts["any_finding"]), str(counts["not_scanned"]))
+    console.print(table)
+    console.print(f"any finding in the generated code: {summary['samples_with_any_finding']} of {summary['samples']}; "
+                  f"not scanned (Bandit could not parse them): {summary['not_scanned']}")
+    console.print("what this metric does not measure:")
+    for line in summary["does_not_measure"]:
+        console.print(f"  - {line}", markup=False, highlight=False)
+    console.print(f"run [bold]{run_id}[/] stored in {store.url}")
+    if json_path:
+        write_json(json_path, summary)
+    return summary
 
 
 def write_results(path: str, executions) -> None:
@@ -104,6 +131,9 @@ def selfcheck(benchmark, dataset, workers, isolation, json_path, db, quiet):
     programs = [Sample(p.task_id, 0, i, p.reference, p.reference) for i, p in enumerate(with_reference)]
     digest = hashlib.sha256("\0".join(p.reference for p in with_reference).encode()).hexdigest()
     sample_file = SampleFile(f"<{benchmark} reference solutions>", digest, "reference", tuple(programs), len(programs))
+    if benchmark in benchmarks.STATIC_SCORED:  # no tests: the references are insecure on purpose; report what the scan finds
+        _static_evaluation(sample_file, bench, Store(db), "reference solutions", None, kind="selfcheck")
+        return
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions")
     store = Store(db)
     with ProgressBar(f"selfcheck {benchmark}", enabled=not quiet) as bar:
