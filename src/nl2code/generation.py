@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from nl2code.backends import Backend, Completion, Request, SamplingParams
 from nl2code.errors import StoreError
 from nl2code.prompts import Prompt, PromptStyle, build_prompt, make_program, template_for
+from nl2code.prompts._multiturn import MTPB_TEMPLATE, multi_turn_program, truncate_turn
 from nl2code.records import Problem, Sample
 
 log = logging.getLogger(__name__)
@@ -229,13 +230,27 @@ class _Writer:
         self.last = time.monotonic()
 
 
+def multi_turn(problem: Problem, style: PromptStyle | str) -> bool:
+    """A multi-turn problem (MTPB) in completion style is asked turn by turn."""
+    return bool(problem.turns) and PromptStyle(style) is PromptStyle.COMPLETION
+
+
+def derive(problem: Problem, style: PromptStyle | str, raw: str, stop: tuple[str, ...], sanitize: bool) -> tuple[str, str]:
+    """(completion, program) from a raw output; a multi-turn sample's raw output is the JSON list
+    of its turns' answers, and its program (also its completion) is the turns' code joined."""
+    if multi_turn(problem, style):
+        program = multi_turn_program(problem, json.loads(raw))
+        return program, program
+    return make_program(problem, style, raw, stop, sanitize)
+
+
 def _generation(problem: Problem, job_key: str, index: int, text: str, seed: int | None,
                 completion: Completion, share: int, context: dict[str, Any], sanitize: bool) -> Generation:
-    processed, program = make_program(problem, context["style"], text, context["stop"][problem.task_id], sanitize)
+    processed, program = derive(problem, context["style"], text, context["stop"][problem.task_id], sanitize)
     return Generation(
         key=job_key, benchmark=problem.benchmark, task_id=problem.task_id, sample_index=index, raw=text,
         completion=processed, program=program, model=context["model"], backend=context["backend"],
-        style=str(context["style"]), template_sha256=context["template"], params=context["params"][problem.task_id],
+        style=str(context["style"]), template_sha256=context["templates"][problem.task_id], params=context["params"][problem.task_id],
         seed=seed, finish_reason=completion.finish_reasons[share] if share < len(completion.finish_reasons) else "",
         prompt_tokens=completion.prompt_tokens if share == 0 else 0,
         completion_tokens=completion.completion_tokens if share == 0 else 0,
@@ -244,7 +259,7 @@ def _generation(problem: Problem, job_key: str, index: int, text: str, seed: int
 
 
 def _from_row(problem: Problem, row: dict[str, Any], style: PromptStyle, stop: tuple[str, ...], sanitize: bool) -> Generation:
-    processed, program = make_program(problem, style, row["raw"], stop, sanitize)
+    processed, program = derive(problem, style, row["raw"], stop, sanitize)
     fields = {k: row[k] for k in Generation.__dataclass_fields__ if k in row}
     return Generation(**{**fields, "completion": processed, "program": program, "cached": True})
 
@@ -270,7 +285,7 @@ async def agenerate(
     template = template_for(config.style, config.fim)
     identity = backend.identity()
     context: dict[str, Any] = {
-        "style": config.style, "template": template.sha256, "model": backend.model,
+        "style": config.style, "templates": {}, "model": backend.model,
         "backend": json.dumps(identity, sort_keys=True), "stop": {}, "params": {},
     }
     results: dict[str, Generation] = {}
@@ -280,10 +295,12 @@ async def agenerate(
     planned = []
     for problem in problems:
         prompt = build_prompt(problem, template)
+        sha = MTPB_TEMPLATE.sha256 if multi_turn(problem, config.style) else template.sha256
         params = config.params_dict(prompt.stop)
         context["stop"][problem.task_id] = prompt.stop
+        context["templates"][problem.task_id] = sha
         context["params"][problem.task_id] = json.dumps(params, sort_keys=True)
-        keys = [generation_key(problem, template.sha256, identity, params, i) for i in range(config.n)]
+        keys = [generation_key(problem, sha, identity, params, i) for i in range(config.n)]
         order.extend(keys)
         planned.append((problem, prompt, keys))
     cached = cache.get_many(order)
@@ -313,7 +330,10 @@ async def agenerate(
                 return
             request = Request(prompt=job.prompt, params=config.params, n=len(job.indices), seed=job.seed)
             try:
-                completion = await backend.generate(request)
+                if multi_turn(job.problem, config.style):
+                    completion = await _ask_turns(backend, job, config)
+                else:
+                    completion = await backend.generate(request)
             except Exception as exc:  # stop taking jobs; requests in flight finish and are kept
                 failures.append(exc)
                 return
@@ -347,13 +367,34 @@ async def agenerate(
     return report
 
 
+async def _ask_turns(backend: Backend, job: _Job, config: GenerationConfig) -> Completion:
+    """One multi-turn sample: a request per turn, each holding the earlier turns' prompts and the
+    code the model wrote for them. Its text is the JSON list of the turns' raw answers."""
+    raws: list[str] = []
+    prompt_tokens = completion_tokens = 0
+    seconds = 0.0
+    reason = ""
+    for _ in job.problem.turns:
+        text = MTPB_TEMPLATE.history(job.problem.turns, [truncate_turn(r) for r in raws])
+        answer = await backend.generate(Request(Prompt(PromptStyle.COMPLETION, text=text), config.params, n=1, seed=job.seed))
+        raws.append(answer.texts[0])
+        prompt_tokens += answer.prompt_tokens
+        completion_tokens += answer.completion_tokens
+        seconds += answer.seconds
+        reason = answer.finish_reasons[0] if answer.finish_reasons else ""
+    return Completion(texts=(json.dumps(raws),), finish_reasons=(reason,), prompt_tokens=prompt_tokens,
+                      completion_tokens=completion_tokens, seconds=seconds)
+
+
 def _jobs(problem: Problem, prompt: Prompt, missing: list[int], keys: list[str],
           config: GenerationConfig, backend: Backend) -> list[_Job]:
     """Requests of at most ``backend.max_n`` consecutive sample indices each, so that a
-    request's seed (its first index) stays the same when a run resumes."""
+    request's seed (its first index) stays the same when a run resumes. A multi-turn sample is
+    its own job: its turns' requests depend on its earlier answers."""
     runs: list[list[int]] = []
+    most = 1 if multi_turn(problem, config.style) else backend.max_n
     for i in missing:
-        if runs and runs[-1][-1] == i - 1 and len(runs[-1]) < backend.max_n:
+        if runs and runs[-1][-1] == i - 1 and len(runs[-1]) < most:
             runs[-1].append(i)
         else:
             runs.append([i])

@@ -345,8 +345,11 @@ def evaluate(
         run_id = run["id"]
         done = store.done_indices(run_id)
         log.info("resuming run %s: %d of %d samples already judged", run_id, len(done), len(by_index))
-    todo = [s for s in samples.samples if s.index not in done]
-    total = len(by_index)
+    # problems that cannot run here (ODEX: a library that needs the network) are reported as
+    # skipped with their reason: neither executed nor counted in any score
+    skipped = {task: p.skip_reason for task, p in present.items() if p.skip_reason}
+    todo = [s for s in samples.samples if s.index not in done and s.task_id not in skipped]
+    total = sum(1 for s in samples.samples if s.task_id not in skipped)
     if on_progress:
         on_progress(len(done), total)
     isolation = ""
@@ -354,7 +357,7 @@ def evaluate(
         with executor_for(settings, benchmark.name) as executor:
             isolation = executor.level
             # a text-scored benchmark has nothing to run: no reference times, no limits to derive
-            ref = {} if settings.text_scored else reference_times(store, benchmark, present.values(), executor)
+            ref = {} if settings.text_scored else reference_times(store, benchmark, [p for p in present.values() if p.reference and not p.skip_reason], executor)
             limits = {task: limits_for(settings, ref.get(task)) for task in present}
             writer = _BatchWriter(store, run_id)
             finished = len(done)
@@ -376,12 +379,29 @@ def evaluate(
     previous = ((run or {}).get("summary") or {}).get("text_metrics") or {}
     text = score_text(store, run_id, benchmark, settings, on_text_progress, previous) if settings.text_metric_names() else None
     summary = build_summary(run_id, benchmark, samples, settings, executions, isolation or (run or {}).get("isolation", ""), text)
+    if skipped:
+        summary["skipped"] = {"problems": len(skipped), "samples": len(by_index) - total, "reasons": dict(sorted(skipped.items()))}
+        summary["notes"].append(f"{len(skipped)} problems skipped (cannot run here; not counted as failed): see 'skipped'")
     store.update_run(run_id, status="complete", summary=summary, **({"isolation": isolation} if isolation else {}))
     if isolation and run is None:  # the isolation in force, known once the executor started
         spec = store.get_run(run_id).get("spec") or {}
         spec["executor"] = {**spec.get("executor", {}), "isolation_level": isolation}
         store.update_run(run_id, spec=spec)
     return RunReport(run_id, summary, executions, resumed=len(done), executed=len(todo), run=store.get_run(run_id))
+
+
+def grouped_pass_rate(benchmark: Benchmark, executions: list[Execution]) -> dict:
+    """MTPB's published metric: a problem's pass rate is the share of its test cases (here, its
+    `MTPB/<id>/<case>` tasks) passed, over every sample; the benchmark's is their mean."""
+    if benchmark.name != "mtpb" or not executions:
+        return {}
+    from nl2code.benchmarks.mtpb import problem_of
+
+    groups: dict[str, list[bool]] = {}
+    for e in executions:
+        groups.setdefault(problem_of(e.task_id), []).append(e.passed)
+    rates = {g: sum(v) / len(v) for g, v in sorted(groups.items(), key=lambda kv: int(kv[0].split("/")[1]))}
+    return {"pass_rate": sum(rates.values()) / len(rates), "pass_rate_per_problem": rates}
 
 
 def score_text(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSettings,
@@ -461,6 +481,7 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
         **({"n_at_k": n_at_k_scores, "problems_with_examples": sum(1 for p in benchmark.problems if p.task_id in present and p.n_examples)} if settings.n_at_k else {}),
         "status_counts": metrics["status_counts"],
         "copies": sum(1 for e in executions if e.copy_of is not None),  # verdicts given to identical samples
+        **grouped_pass_rate(benchmark, executions),
         "test_case_average": metrics["test_case_average"],
         "strict_accuracy": metrics["strict_accuracy"],
         "notes": metrics["notes"],

@@ -48,6 +48,10 @@ class Comparison(enum.StrEnum):
     IS = "is"  # value is expected (None, True, False)
     ALLCLOSE = "allclose"  # EvalPlus: equal, or element-wise within atol (+ rtol 1e-7) where atol != 0
     CAPTURE = "capture"  # no comparison: the driver records the value (oracles: a reference's outputs)
+    MTPB = "mtpb"  # MTPB's check: the value cast to the expected type, floats within 1e-6, Series allclose
+    APPS_OUTPUT = "apps_output"  # APPS's judge of a standard-input program's stdout (its lenient chain)
+    APPS_CALL = "apps_call"  # APPS's judge of a call-based answer (value, or the value in a 1-list)
+    TOKENS_OUTPUT = "tokens_output"  # CodeContests: whitespace-split, case-folded tokens; numbers within 1e-5
 
 
 @dataclass(frozen=True, slots=True)

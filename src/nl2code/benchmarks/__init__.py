@@ -96,6 +96,23 @@ def _securityeval(dataset):
     return securityeval.load(dataset)
 
 
+def _odex(language: str) -> Callable:
+    def load_language(dataset):
+        from nl2code.benchmarks import odex
+
+        return odex.load(language, dataset)
+
+    load_language.__doc__ = f"ODEX ({language}): open-domain StackOverflow intents, many with third-party libraries"
+    return load_language
+
+
+def _mtpb(dataset):
+    """MTPB: multi-turn problems (115 x 5 test cases), generated turn by turn"""
+    from nl2code.benchmarks import mtpb
+
+    return mtpb.load(dataset)
+
+
 def _infilling(subset: str) -> Callable:
     def load_subset(dataset):
         from nl2code.benchmarks import humaneval_infilling
@@ -116,6 +133,8 @@ BENCHMARKS: dict[str, Callable] = {
     **{name: _conala(name) for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")},
     **{f"humaneval-infilling-{s}": _infilling(s) for s in ("single-line", "multi-line", "random-span", "random-span-light")},
     "securityeval": _securityeval,
+    "mtpb": _mtpb,
+    **{f"odex-{language}": _odex(language) for language in ("en", "es", "ja", "ru")},
 }
 
 # benchmarks without tests, scored by text match against the reference (nl2code.metrics.text):

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from nl2code import benchmarks
 from nl2code.cli.text import parse_text_metrics, text_metric_options
@@ -126,6 +127,9 @@ def selfcheck(benchmark, dataset, workers, isolation, json_path, db, quiet):
     import_numpy()
     bench = load_benchmark(benchmark, dataset)
     with_reference = [p for p in bench.problems if p.reference]
+    if len(with_reference) < len(bench.problems):  # MTPB publishes none, most MultiPL-E/mxeval languages few
+        console.print(f"selfcheck {benchmark}: {len(bench.problems) - len(with_reference)} of {len(bench.problems)} problems have "
+                      "no reference solution (the benchmark publishes none); they are not run")
     if not with_reference:
         raise click.UsageError(f"{benchmark} has no reference solutions to check; pick a benchmark that has them")
     programs = [Sample(p.task_id, 0, i, p.reference, p.reference) for i, p in enumerate(with_reference)]
@@ -140,8 +144,16 @@ def selfcheck(benchmark, dataset, workers, isolation, json_path, db, quiet):
         report = run_evaluation(sample_file, bench, settings, store, kind="selfcheck", on_progress=bar, resume=False)
     failed = [e for e in report.executions if not e.passed]
     isolation_level = report.summary.get("isolation")
+    skipped = report.summary.get("skipped")
+    if skipped:
+        for task, reason in skipped["reasons"].items():
+            err_console.print(f"[yellow]SKIP[/] {task}: {escape(reason)}", highlight=False)
+        console.print(f"selfcheck {benchmark}: {skipped['problems']} of {len(programs)} problems skipped (cannot run here), "
+                      f"{len(report.executions)} run")
+        programs = [p for p in programs if p.task_id not in skipped["reasons"]]
     if json_path:
-        write_json(json_path, {"total": len(programs), "passed": len(programs) - len(failed), "failed": sorted(e.task_id for e in failed)})
+        write_json(json_path, {"total": len(programs), "passed": len(programs) - len(failed), "failed": sorted(e.task_id for e in failed),
+                               **({"skipped": skipped["reasons"]} if skipped else {})})
     if failed:
         for e in failed:
             err_console.print(f"[red]FAIL[/] {e.task_id}: {e.status.value}: {e.error}")

@@ -7,7 +7,7 @@ import signal
 from collections.abc import Iterable, Iterator, Mapping
 
 from nl2code.execution.judge import judge
-from nl2code.execution.pool import ExecutionPool, Job
+from nl2code.execution.pool import ExecutionPool, Job, child_program
 from nl2code.records import Execution, Limits, Problem, Sample, Status
 
 
@@ -15,7 +15,7 @@ def make_job(sample: Sample, problem: Problem, limits: Limits) -> Job:
     """Python samples run the fork-server's step protocol; other languages become an ExecSpec
     with a fresh end marker per sample."""
     if problem.language in ("python", ""):
-        return Job(sample.index, problem, sample.program, limits)
+        return Job(sample.index, problem, child_program(problem, sample.program), limits)
     from nl2code.execution import languages
 
     language = languages.get(problem.language)

@@ -52,6 +52,10 @@ def compare(step: TestStep, value: object) -> tuple[bool, str]:
                 ok = bool(diff <= step.tolerance if step.inclusive else diff < step.tolerance)
             case Comparison.ALLCLOSE:
                 ok = value == step.expected or (step.tolerance != 0 and _allclose(value, step.expected, step.tolerance))
+            case Comparison.MTPB | Comparison.APPS_OUTPUT | Comparison.APPS_CALL | Comparison.TOKENS_OUTPUT:
+                from nl2code.execution import _verdicts
+
+                ok = _verdicts.COMPARE[step.comparison](value, step.expected)
             case _:
                 return False, f"unknown comparison {step.comparison}"
     except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:

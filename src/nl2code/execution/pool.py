@@ -58,6 +58,12 @@ def problem_source(problem: Problem) -> dict:
     }
 
 
+def child_program(problem: Problem, program: str) -> str:
+    """What the child executes as the sample's program: the program itself, or, where the
+    problem's test harness runs the code (`Problem.source_as_text`), the code bound as text."""
+    return f"__source__ = {program!r}\n" if problem.source_as_text else program
+
+
 _keys: dict[int, tuple[Problem, str]] = {}
 
 
