@@ -113,6 +113,20 @@ def _mtpb(dataset):
     return mtpb.load(dataset)
 
 
+def _apps(dataset):
+    """APPS: standard-input and call-based problems judged as APPS's harness judges them"""
+    from nl2code.benchmarks import apps
+
+    return apps.load(dataset)
+
+
+def _code_contests(dataset):
+    """CodeContests (AlphaCode): standard-input problems judged by its token comparison"""
+    from nl2code.benchmarks import code_contests
+
+    return code_contests.load(dataset)
+
+
 def _infilling(subset: str) -> Callable:
     def load_subset(dataset):
         from nl2code.benchmarks import humaneval_infilling
@@ -134,6 +148,8 @@ BENCHMARKS: dict[str, Callable] = {
     **{f"humaneval-infilling-{s}": _infilling(s) for s in ("single-line", "multi-line", "random-span", "random-span-light")},
     "securityeval": _securityeval,
     "mtpb": _mtpb,
+    "apps": _apps,
+    "code-contests": _code_contests,
     **{f"odex-{language}": _odex(language) for language in ("en", "es", "ja", "ru")},
 }
 

@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class DataFile:
+    """A canonical data file. `sha256` empty: nl2code has no pin for it (the file could not be
+    fetched where nl2code was built); the digest of the first download is recorded beside the
+    cached copy and every later use is checked against it."""
+
     filename: str
     url: str
     sha256: str
@@ -67,13 +71,39 @@ def resolve(spec: DataFile, dataset: str | os.PathLike | None, *, flag: str = "-
         if not path.is_file():
             raise DatasetError(f"{path}: no such file (given with {flag}); pass the path of a copy of {spec.filename}")
         digest = sha256_file(path)
-        if digest != spec.sha256:
+        if spec.sha256 and digest != spec.sha256:
             log.warning("%s: sha256 %s differs from the pinned %s of %s; its own hash is recorded", path, digest, spec.sha256, spec.filename)
         return path, digest
     path = cache_dir() / spec.filename
+    if not spec.sha256:
+        return _unpinned(spec, path)
     if path.is_file() and sha256_file(path) == spec.sha256:
         return path, spec.sha256
     return download(spec, path), spec.sha256
+
+
+def recorded_digest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _unpinned(spec: DataFile, path: Path) -> tuple[Path, str]:
+    """A file without a pin: verified against the digest recorded at its first download."""
+    record = recorded_digest_path(path)
+    if path.is_file() and record.is_file():
+        recorded = record.read_text().strip()
+        digest = sha256_file(path)
+        if digest != recorded:
+            raise DatasetError(
+                f"{path}: sha256 {digest} differs from {recorded}, recorded when it was downloaded from {spec.url}; "
+                f"the cached copy changed: delete {path} and {record} to download it again, or pass a copy with --dataset PATH"
+            )
+        return path, digest
+    download(spec, path)
+    digest = sha256_file(path)
+    record.write_text(digest + "\n")
+    log.warning("%s has no sha256 pinned in nl2code; recorded %s from this first download (%s): compare it with the "
+                "publisher's, later uses are checked against it", spec.filename, digest, spec.url)
+    return path, digest
 
 
 def download(spec: DataFile, path: Path) -> Path:
@@ -87,7 +117,7 @@ def download(spec: DataFile, path: Path) -> Path:
             for block in iter(lambda: response.read(1 << 20), b""):
                 digest.update(block)
                 out.write(block)
-        if digest.hexdigest() != spec.sha256:
+        if spec.sha256 and digest.hexdigest() != spec.sha256:
             raise DatasetError(
                 f"{url}: downloaded sha256 {digest.hexdigest()} does not match the pinned {spec.sha256}; "
                 f"the file changed upstream or the download was corrupted. Pass a verified copy with --dataset PATH"
