@@ -225,6 +225,10 @@ def evaluate(samples, benchmark, store, *, model: str = "", command: str = "", k
         samples_sha256=samples.sha256, samples_format=samples.format, model=model, n_samples=len(samples.samples),
         n_problems=samples.problems_present, nl2code_version=__version__, settings={"analyser": "bandit", "bandit": analyser},
         machine=machine_info(), command=command or " ".join(sys.argv), isolation="static analysis (not executed)",
+        spec={"kind": kind, "benchmark": {"name": benchmark.name, "version": benchmark.version, "data_sha256": benchmark.data_sha256,
+                                          "dataset": benchmark.source},
+              "samples": {"path": os.path.abspath(samples.path), "sha256": samples.sha256, "format": samples.format, "count": len(samples.samples)},
+              "evaluation": {"analyser": "bandit", "bandit": analyser, "executed": False}, "model": model, "nl2code_version": __version__},
     )
     results = scan([s.program for s in samples.samples])
     summary = {"run_id": run_id, "benchmark": benchmark.name, "benchmark_version": benchmark.version,
