@@ -19,15 +19,26 @@ def benchmarks():
 
 
 @benchmarks.command("list")
-def list_():
-    """List the benchmarks."""
-    table = Table("name", "module")
-    in_family = {name for members in registry.FAMILIES.values() for name in members}
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per benchmark (each language of a family).")
+def list_(as_json):
+    """List the benchmarks: size, language, metric and data source."""
+    from nl2code.benchmarks._listing import LISTINGS
+
+    rows = []
     for name, loader in registry.BENCHMARKS.items():
-        if name not in in_family:
-            table.add_row(name, (loader.__doc__ or "").strip() or name)
+        listing = LISTINGS.get(name)
+        rows.append({"name": name, "problems": listing.problems if listing else "", "language": listing.language if listing else "",
+                     "metric": listing.metric if listing else "", "source": listing.source if listing else (loader.__doc__ or "").strip()})
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    table = Table("name", "problems", "language", "metric", "data source")
+    in_family = {name for members in registry.FAMILIES.values() for name in members}
+    for row in rows:
+        if row["name"] not in in_family:
+            table.add_row(row["name"], row["problems"], row["language"], row["metric"], row["source"])
     for family, members in registry.FAMILIES.items():  # one row per multilingual family
-        table.add_row(f"{family}-<lang>", "languages: " + ", ".join(m[len(family) + 1:] for m in members))
+        table.add_row(f"{family}-<lang>", "", "languages: " + ", ".join(m[len(family) + 1:] for m in members), "", "")
     console.print(table)
 
 
@@ -86,7 +97,8 @@ def stats(name, dataset, as_json):
         click.echo(json.dumps(values))
         return
     survey = bstats.SURVEY.get(name, {})
-    table = Table("statistic", "computed", "survey (Zan et al. 2023)", title=f"{name} {values['version']}")
+    row = f"; survey row: {survey['row']}" if "row" in survey else ""
+    table = Table("statistic", "computed", "survey (Zan et al. 2023)", title=f"{name} {values['version']}{row}")
     for key, value in values.items():
         if key in {"benchmark", "version", "data_sha256"}:
             continue
