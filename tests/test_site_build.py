@@ -342,13 +342,14 @@ def test_pass_at_k_from_counts_uses_the_unbiased_estimator():
     assert "pass@100" not in scores  # undefined with 10 samples
 
 
-def test_a_run_that_is_not_in_the_catalog_still_gets_a_reproduced_row(tmp_path):
+def test_a_run_that_is_not_in_the_catalog_gets_its_page_but_no_leaderboard_row(tmp_path):
     catalog = to_dict(load_catalog(write_catalog(tmp_path / "catalog")))
-    run = RunView(id="r2", model="my-local-model", benchmark="HumanEval", scores={"pass@1": 40.0}, command="nl2code evaluate x.jsonl")
+    problems = [ProblemRow(f"HumanEval/{i}", 1, 1) for i in range(164)]
+    run = RunView(id="r2", model="my-local-model", benchmark="HumanEval", scores={"pass@1": 40.0}, command="nl2code evaluate x.jsonl", problems=problems)
     out = build_site(tmp_path / "out", catalog, [run]).out
     data = json.loads((out / "data/leaderboards/humaneval--pass-1.json").read_text())
-    row = next(r for r in data["rows"] if r["run_id"] == "r2")
-    assert row["provenance"] == "reproduced" and row["model_name"] == "my-local-model" and row["command"] == "nl2code evaluate x.jsonl"
+    assert all(r["run_id"] != "r2" for r in data["rows"])
+    assert "not linked to a catalog model" in (out / "runs.html").read_text() and (out / "runs/r2.html").is_file()
 
 
 def test_a_selfcheck_run_gets_its_page_but_no_leaderboard_row(tmp_path):

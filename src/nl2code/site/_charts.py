@@ -247,7 +247,7 @@ def temperature_vs_score(data: SiteData) -> Chart:
             continue
         points.append({"model": data.name(result["model"]), "benchmark": data.name(result["benchmark"]), "temperature": temperature, "metric": label, "value": result["value"], "provenance": result.get("provenance", "published")})
     for run in data.runs:
-        if run.temperature is None or not run.scores_a_model:
+        if run.temperature is None or not run.ranks:
             continue
         for label in ("pass@1", "pass@100"):
             if label in run.scores:

@@ -11,6 +11,13 @@ from typing import Any
 KINDS = ("model", "benchmark", "paper", "metric")
 KIND_DIRS = {"model": "models", "benchmark": "benchmarks", "paper": "papers", "metric": "metrics"}
 OPEN_WEIGHTS = {"open", "on-request"}
+# Run kinds that test the harness, not a model (the store's `kind`), and what the Runs page says.
+HARNESS_KINDS = {"selfcheck": "reference solutions (self-check)", "demo": "demo file, not a model's output"}
+# Model labels that name a benchmark's own solutions rather than a model (e.g. "codegeex-ref").
+_REFERENCE_LABEL = re.compile(r"(^|[-_ /.])(ref|refs|reference|references|canonical|gold|oracle)([-_ /.]|$)", re.I)
+# Which of a variant's reported values a default view shows: the standard setting, a number read
+# at its source, the most primary kind of source, then the earliest.
+SOURCE_ORDER = ("paper", "model-card", "repository", "leaderboard", "blog", "site", "survey", "nl2code-run")
 
 # (label, upper bound in parameters, exclusive); the last bucket has no bound.
 SIZE_BUCKETS: tuple[tuple[str, float], ...] = (
@@ -141,6 +148,12 @@ class RunView:
     samples: list[SampleRow] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
     variant: str | None = None  # catalog variant id, when the run's model is in the catalog
+    problems_in_benchmark: int | None = None  # as the run's summary recorded it (None in old stores)
+    exclusion: str | None = None  # why the run does not rank (None: it ranks); set by SiteData
+
+    @property
+    def ranks(self) -> bool:
+        return self.exclusion is None
 
     @property
     def url(self) -> str:
@@ -185,6 +198,22 @@ class Row:
     command: str | None = None
     result_id: str | None = None
     published_here: str | None = None  # for a reproduced number: the published ones for the same model
+    # One row per model variant in a default view: `primary` over every row, and over the rows of
+    # each provenance alone (what the published / reproduced toggles show).
+    primary: bool = False
+    primary_published: bool = False
+    primary_reproduced: bool = False
+    others: list[str] = field(default_factory=list)  # the variant's other reported values, as text
+
+    @property
+    def summary(self) -> str:
+        """'40.8 (Li et al. 2023, Table 3; prompted; instruct prompt)': one reported value in a line."""
+        where = self.source_title + (f", {self.source_table}" if self.source_table else "")
+        extra = [self.setting] if self.setting else []
+        if self.prompt_style not in ("unknown", ""):
+            extra.append(f"{self.prompt_style} prompt")
+        label = "nl2code" if self.provenance == "reproduced" else where
+        return f"{self.value:.1f} ({'; '.join([label, *extra])})"
 
     def record(self) -> dict[str, Any]:
         """The row as downloaded (CSV / JSON)."""
@@ -208,6 +237,7 @@ class Row:
             "run_id": self.run_id,
             "command": self.command,
             "note": self.note,
+            "primary": self.primary,
         }
 
 
@@ -236,6 +266,15 @@ class Leaderboard:
 
     def count(self, provenance: str) -> int:
         return sum(1 for row in self.rows if row.provenance == provenance)
+
+    @property
+    def primary_rows(self) -> list[Row]:
+        """The default view: one row per model variant."""
+        return [row for row in self.rows if row.primary]
+
+    @property
+    def best(self) -> Row | None:
+        return next(iter(self.primary_rows), None)
 
 
 def describe_decoding(decoding: dict[str, Any] | None) -> str:
@@ -277,6 +316,7 @@ class SiteData:
         for run in self.runs:
             run.variant = run.variant or self.match_variant(run.model)
             run.benchmark = self.match_benchmark(run.benchmark)
+            run.exclusion = self.run_exclusion(run)
         self.leaderboards = self._leaderboards()
 
     # --- lookups ------------------------------------------------------------------------
@@ -341,6 +381,25 @@ class SiteData:
 
     def run(self, run_id: str | None) -> RunView | None:
         return next((r for r in self.runs if r.id == run_id), None)
+
+    def run_exclusion(self, run: RunView) -> str | None:
+        """Why a run's numbers stay off the leaderboards, or None when they rank: a run ranks
+        only when it covers the whole benchmark and is linked to a catalog model."""
+        if run.kind in HARNESS_KINDS:
+            return HARNESS_KINDS[run.kind]
+        if _REFERENCE_LABEL.search(run.model or ""):
+            return "reference solutions, not a model's output"
+        if run.status and run.status != "complete":
+            return f"not complete ({run.status})"
+        covered = len(run.problems)
+        total = run.problems_in_benchmark or (self.by_id.get(run.benchmark) or {}).get("instances")
+        if not total:
+            return "coverage unknown: the benchmark's size is not recorded"
+        if covered < total:
+            return f"subset: {covered} of {total} problems"
+        if not run.variant:
+            return "not linked to a catalog model (name the model with --model as the catalog does)"
+        return None
 
     # --- leaderboards ------------------------------------------------------------------------
 
@@ -425,7 +484,7 @@ class SiteData:
             if result.get("run"):
                 linked_runs.add((result["run"].get("run_id"), key[1]))
         for run in self.runs:
-            if run.benchmark not in self.by_id or not run.scores_a_model:
+            if run.benchmark not in self.by_id or not run.ranks:
                 continue
             for label, row in self._run_rows(run).items():
                 if (run.id, label) in linked_runs:
@@ -435,6 +494,7 @@ class SiteData:
                 metric_of.setdefault(key, "pass-at-k" if label.startswith("pass@") else label)
         for rows in groups.values():
             _note_published_values(rows)
+            _mark_primary(rows)
         boards = []
         for (bench_id, label), rows in groups.items():
             metric = self.by_id.get(metric_of[(bench_id, label)])
@@ -565,6 +625,26 @@ def _note_published_values(rows: list[Row]) -> None:
     for row in rows:
         if row.provenance == "reproduced" and published.get(row.model):
             row.published_here = "; ".join(f"{p.value:.1f} ({p.source_title})" for p in published[row.model])
+
+
+def _primary_order(row: Row) -> tuple[Any, ...]:
+    kind = row.source_kind if row.source_kind in SOURCE_ORDER else "survey"
+    return (row.setting is not None, not row.verified, SOURCE_ORDER.index(kind), row.date or "9999", row.source_title)
+
+
+def _mark_primary(rows: list[Row]) -> None:
+    """One row per model variant in each default view; the others are listed on it."""
+    by_model: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_model[row.model].append(row)
+    for group in by_model.values():
+        ordered = sorted(group, key=lambda r: (r.provenance != "published", *_primary_order(r)))
+        ordered[0].primary = True
+        ordered[0].others = [r.summary for r in ordered[1:]]
+        for provenance in ("published", "reproduced"):
+            same = [r for r in ordered if r.provenance == provenance]
+            if same:
+                setattr(same[0], f"primary_{provenance}", True)
 
 
 def display_command(command: str | None) -> str | None:

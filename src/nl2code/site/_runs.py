@@ -88,6 +88,7 @@ def run_view(run: dict[str, Any], executions: list[dict[str, Any]]) -> RunView:
         problems=problems,
         samples=samples,
         config=settings if isinstance(settings, dict) else {},
+        problems_in_benchmark=_count((run.get("summary") or {}).get("problems_in_benchmark")),
     )
 
 
@@ -114,6 +115,10 @@ def _setting(settings: Any, *names: str) -> Any:
                 if value.get(name) is not None:
                     return value[name]
     return None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _number(value: Any) -> Any:

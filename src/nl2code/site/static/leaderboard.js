@@ -9,7 +9,7 @@
   var higherIsBetter = table.getAttribute("data-higher-is-better") === "true";
   var status = document.getElementById("board-status");
   var rows = Array.prototype.slice.call(tbody.rows);
-  var state = { show: "all", sort: "value", dir: higherIsBetter ? "descending" : "ascending", weights: "", size: "" };
+  var state = { show: "all", sort: "value", dir: higherIsBetter ? "descending" : "ascending", weights: "", size: "", dedupe: "1" };
   var filters = document.getElementById("board-filters");
 
   var KEYS = {
@@ -34,9 +34,16 @@
     return rows.filter(function (tr) { return !tr.hidden; });
   }
 
+  // One row per model: the row marked primary for the provenance shown (all / published / reproduced).
+  function isPrimary(tr) {
+    var attr = state.show === "all" ? "data-primary" : "data-primary-" + state.show;
+    return tr.getAttribute(attr) === "1";
+  }
+
   function apply() {
     rows.forEach(function (tr) {
-      tr.hidden = (state.show !== "all" && tr.getAttribute("data-provenance") !== state.show) ||
+      tr.hidden = (state.dedupe === "1" && !isPrimary(tr)) ||
+        (state.show !== "all" && tr.getAttribute("data-provenance") !== state.show) ||
         (state.weights !== "" && tr.getAttribute("data-open") !== state.weights) ||
         (state.size !== "" && tr.getAttribute("data-bucket") !== state.size);
     });
@@ -58,12 +65,14 @@
       th.setAttribute("aria-sort", th.getAttribute("data-sort") === state.sort ? state.dir : "none");
     });
     document.querySelectorAll('#provenance-toggle input[name="show"]').forEach(function (r) { r.checked = r.value === state.show; });
+    document.querySelectorAll('#dedupe-toggle input[name="dedupe"]').forEach(function (r) { r.checked = r.value === state.dedupe; });
     var n = visible().length;
     status.textContent = n + " row" + (n === 1 ? "" : "s") + " shown, sorted by " + state.sort + " (" + state.dir + ")";
     filters.querySelector('[name="weights"]').value = state.weights;
     filters.querySelector('[name="size"]').value = state.size;
     var params = new URLSearchParams(location.search);
     params.set("show", state.show); params.set("sort", state.sort); params.set("dir", state.dir);
+    if (state.dedupe === "0") params.set("every", "1"); else params.delete("every");
     ["weights", "size"].forEach(function (k) { if (state[k]) params.set(k, state[k]); else params.delete(k); });
     history.replaceState(null, "", location.pathname + "?" + params.toString() + location.hash);
   }
@@ -73,6 +82,7 @@
     if (["all", "published", "reproduced"].indexOf(p.get("show")) >= 0) state.show = p.get("show");
     if (KEYS[p.get("sort")]) state.sort = p.get("sort");
     if (["ascending", "descending"].indexOf(p.get("dir")) >= 0) state.dir = p.get("dir");
+    state.dedupe = p.get("every") === "1" ? "0" : "1";
     ["weights", "size"].forEach(function (k) {
       var v = p.get(k) || "";
       if (Array.prototype.some.call(filters.querySelector('[name="' + k + '"]').options, function (o) { return o.value === v; })) state[k] = v;
@@ -93,6 +103,10 @@
   });
   document.querySelectorAll('#provenance-toggle input[name="show"]').forEach(function (radio) {
     radio.addEventListener("change", function () { state.show = radio.value; apply(); });
+  });
+
+  document.querySelectorAll('#dedupe-toggle input[name="dedupe"]').forEach(function (radio) {
+    radio.addEventListener("change", function () { state.dedupe = radio.value; apply(); });
   });
 
   filters.querySelectorAll("select").forEach(function (select) {
@@ -136,7 +150,7 @@
   document.querySelectorAll("[data-download]").forEach(function (button) {
     button.addEventListener("click", function () {
       var recs = viewRecords();
-      var name = [table.getAttribute("data-key"), state.show, state.weights === "1" ? "open" : state.weights === "0" ? "closed" : "", state.size.replace(/[^0-9A-Za-z]+/g, "")].filter(Boolean).join("-");
+      var name = [table.getAttribute("data-key"), state.show, state.dedupe === "0" ? "every" : "", state.weights === "1" ? "open" : state.weights === "0" ? "closed" : "", state.size.replace(/[^0-9A-Za-z]+/g, "")].filter(Boolean).join("-");
       if (button.getAttribute("data-download") === "csv") save(toCsv(recs), "text/csv", name + ".csv");
       else save(JSON.stringify(recs, null, 2) + "\n", "application/json", name + ".json");
     });
