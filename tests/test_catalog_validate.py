@@ -92,6 +92,17 @@ def test_an_impossible_date_is_an_error(mini):
     assert "codex.yaml:4: release_date:" in issue and "not a real date" in issue
 
 
+def test_an_impossible_unquoted_date_is_reported_with_its_line_not_a_traceback(mini):
+    # YAML reads an unquoted 2022-13-45 as a timestamp; the parser itself used to raise on it
+    path = mini / "models/codex.yaml"
+    path.write_text(path.read_text().replace("release_date: 2021-07", "release_date: 2022-13-45"))
+    [issue] = issues_of(mini)
+    assert "codex.yaml:4: release_date:" in issue and "not a real date" in issue
+    completed = run_cli("validate", "--path", str(mini))
+    assert completed.returncode == 1 and "Traceback" not in completed.stderr
+    assert "codex.yaml:4: release_date:" in completed.stderr
+
+
 def test_invalid_yaml_reports_the_line_of_the_syntax_error(mini):
     (mini / "papers/chen2021.yaml").write_text("id: chen2021\nname: [unclosed\ntitle: x\n")
     [issue] = issues_of(mini)
@@ -155,6 +166,18 @@ def test_pass_at_k_without_k_or_as_a_fraction_above_range_is_reported(mini):
     issues = issues_of(mini)
     assert any("metric 'pass-at-k' needs k" in i for i in issues)
     assert any("outside the metric's range" in i for i in issues)
+
+
+def test_pass_at_k_values_swapped_between_k_are_reported(mini):
+    path = mini / "results/codex.yaml"
+    more = ("  - id: codex-12b--humaneval--pass10\n    model: codex-12b\n    benchmark: humaneval\n    metric: pass-at-k\n"
+            "    k: 10\n    value: 46.81\n    source:\n      kind: paper\n      title: Chen et al. 2021, Table 1\n")
+    path.write_text(path.read_text() + more)
+    assert issues_of(mini) == []
+    swapped = path.read_text().replace("28.81", "X").replace("46.81", "28.81").replace("X", "46.81")
+    path.write_text(swapped)
+    [issue] = issues_of(mini)
+    assert "pass@10 28.81 is below pass@1 46.81" in issue and "codex.yaml:" in issue
 
 
 def test_a_verified_result_without_a_url_is_rejected(mini):

@@ -251,7 +251,22 @@ def _raw_ids(data: dict[str, Any]) -> set[str]:
     return ids
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 5x faster
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 5x faster
+
+
+class _LOADER(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, except that a timestamp that is not a real date (an unquoted 2022-13-45)
+    stays a string: the schema then reports it with its file and line instead of the parser raising."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 def _parse(text: str) -> tuple[yaml.Node | None, Any]:

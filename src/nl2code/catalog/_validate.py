@@ -20,6 +20,7 @@ def cross_check(catalog: Catalog) -> list[Issue]:
     issues += _unique_names(catalog)
     issues += _references(catalog)
     issues += _results(catalog)
+    issues += _pass_at_k_order(catalog)
     return issues
 
 
@@ -167,6 +168,26 @@ def _results(catalog: Catalog) -> list[Issue]:
             issues.append(_issue(catalog, result, ("id",), f"same model, benchmark, metric, setting and source as {first.id!r} ({file}:{line})", "delete one of the two results"))
         else:
             seen[key] = result
+    return issues
+
+
+def _pass_at_k_order(catalog: Catalog) -> list[Issue]:
+    """pass@k cannot fall as k grows for one model, benchmark, setting and source: a number that
+    does was typed into the wrong row or column (two values swapped)."""
+    issues: list[Issue] = []
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for result in catalog.results:
+        if result.metric == "pass-at-k" and result.k is not None:
+            key = (result.model, result.benchmark, result.benchmark_version, result.setting, result.prompt_style,
+                   result.source.title, result.source.table, result.provenance)
+            groups.setdefault(key, []).append(result)
+    for group in groups.values():
+        ordered = sorted(group, key=lambda r: r.k)
+        for smaller, larger in zip(ordered, ordered[1:]):
+            if larger.k > smaller.k and larger.value < smaller.value:
+                file, line = catalog.where(smaller)
+                issues.append(_issue(catalog, larger, ("value",), f"pass@{larger.k} {larger.value} is below pass@{smaller.k} {smaller.value} of the same model and source ({file}:{line})",
+                                     "check both values against the source: one of them is in the wrong row or column"))
     return issues
 
 
