@@ -360,7 +360,8 @@ async def agenerate(
         await asyncio.gather(*tasks, return_exceptions=True)
         writer.flush()
     if failures:
-        log.warning("stopped after %d new samples (stored); rerun to resume: %s", report.generated, failures[0])
+        # the failure itself reaches the user with the exception; this says what was kept
+        log.warning("stopped after %d new samples (stored); rerun the same command to resume", report.generated)
         raise failures[0]
     report.generations = [results[key] for key in order]
     report.wall_seconds = time.monotonic() - started

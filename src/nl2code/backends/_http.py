@@ -144,10 +144,16 @@ class RetryPolicy:
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None, throttled: bool = False) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, throttled: bool = False, refused: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.throttled = throttled
+        self.refused = refused  # nothing listens at the address
+
+
+# A refused connection to a server that never answered is a wrong --base-url or a server that is
+# not started: one quick retry (a server just coming up), then a clear error instead of backing off.
+REFUSED_ATTEMPTS = 2
 
 
 class OpenAIBackend:
@@ -179,6 +185,7 @@ class OpenAIBackend:
         self._session: aiohttp.ClientSession | None = None
         self.requests_sent = 0  # HTTP requests, retries included
         self.retries = 0
+        self.answered = 0  # requests the server answered (any status)
 
     def _key_from_env(self) -> str:
         key = os.environ.get("NL2CODE_API_KEY") or (
@@ -245,7 +252,7 @@ class OpenAIBackend:
             except _Retryable as exc:
                 if exc.throttled:
                     self.limiter.throttled()
-                reason, retry_after = str(exc), exc.retry_after
+                reason, retry_after, exc_refused = str(exc), exc.retry_after, exc.refused
             else:
                 self.limiter.succeeded()
                 return _parse(payload, request, time.monotonic() - started)
@@ -253,6 +260,11 @@ class OpenAIBackend:
                 await self.limiter.release()
             if attempt + 1 == self.retry.max_attempts:
                 break
+            if exc_refused and not self.answered and attempt + 1 >= REFUSED_ATTEMPTS:
+                raise GenerationError(
+                    f"{url}: connection refused ({attempt + 1} attempts); nothing listens there: "
+                    "start the server, or correct --base-url (and --preset)"
+                )
             delay = self.retry.delay(attempt, retry_after)
             self.retries += 1
             log.debug("%s: %s; retry %d in %.2fs", path, reason, attempt + 1, delay)
@@ -274,6 +286,7 @@ class OpenAIBackend:
         self.requests_sent += 1
         try:
             async with session.post(url, json=body) as response:
+                self.answered += 1
                 if response.status in RETRY_STATUSES:
                     text = (await response.text())[:200]
                     raise _Retryable(
@@ -287,6 +300,9 @@ class OpenAIBackend:
                         f"{url}: HTTP {response.status}: {text}; check --model, --preset and the sampling flags"
                     )
                 return await response.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:
+            refused = isinstance(exc.os_error, ConnectionRefusedError)
+            raise _Retryable(f"{type(exc).__name__}: {exc}", refused=refused) from exc
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError) as exc:
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,6 +67,21 @@ def import_numpy() -> None:
 
 def db_option(f: Callable) -> Callable:
     return click.option("--db", default=DEFAULT_DB, show_default=True, help="Results database: a file path or an SQLAlchemy URL.")(f)
+
+
+def existing_store(db: str):
+    """The store at --db for commands that only read or remove runs: a file that is not there is
+    an error (opening it would create an empty database and hide a typo)."""
+    from nl2code.store import Store
+
+    if "://" not in db and not Path(db).is_file():
+        raise click.BadParameter(f"no results store at {db}; check the path, or run `nl2code evaluate` first", param_hint="--db")
+    return Store(db)
+
+
+def natural_key(text: str) -> tuple:
+    """'HumanEval/10' after 'HumanEval/9': digit runs compare as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text))
 
 
 def execution_options(f: Callable) -> Callable:

@@ -99,12 +99,19 @@ def show(entity_id: str, as_json: bool, catalog_path: Path | None) -> None:
         from rich.console import Console
         from rich.table import Table
 
+        rows = [(r.model, r.benchmark, r.metric_label, f"{r.value:g}", r.setting or "", "yes" if r.verified else "no", r.source.title)
+                for r in sorted(results, key=lambda r: (r.benchmark, r.model, r.metric_label))]
         table = Table(title=f"{len(results)} results", box=None)
-        for column in ("model", "benchmark", "metric", "value", "setting", "verified", "source"):
-            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=40 if column == "source" else None)
-        for r in sorted(results, key=lambda r: (r.benchmark, r.model, r.metric_label)):
-            table.add_row(r.model, r.benchmark, r.metric_label, f"{r.value:g}", r.setting or "", "yes" if r.verified else "no",
-                          r.source.title)
+        # ids, metrics and values are never shortened (a cut number reads as another number);
+        # the free text (setting, source) takes what width is left, folded onto more lines.
+        for i, column in enumerate(("model", "benchmark", "metric", "value", "setting", "verified", "source")):
+            if column in ("setting", "source"):
+                table.add_column(column, overflow="fold", ratio=1, min_width=12)
+            else:
+                table.add_column(column, no_wrap=True, min_width=max(len(column), *(len(row[i]) for row in rows)),
+                                 justify="right" if column == "value" else "left")
+        for row in rows:
+            table.add_row(*row)
         Console(width=max(Console().width, 140)).print(table)
 
 

@@ -6,13 +6,16 @@ import csv
 import json
 import sys
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from nl2code.cli._common import console, db_option, fmt, import_numpy, summary_table
+from nl2code.cli._common import console, db_option, existing_store, fmt, import_numpy, natural_key, summary_table
 from nl2code.metrics import paired_bootstrap_difference
-from nl2code.store import Store
+
+if TYPE_CHECKING:
+    from nl2code.store import Store
 
 EXPORT_FIELDS = ["run_id", "idx", "task_id", "sample_id", "status", "passed", "tests_passed", "tests_total",
                  "duration", "cpu_time", "cpu_limit", "wall_limit", "error", "copy_of", "program", "raw"]
@@ -28,7 +31,7 @@ def runs():
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list to stdout.")
 def list_(db, as_json):
     """List runs, oldest first."""
-    rows = Store(db).list_runs()
+    rows = existing_store(db).list_runs()
     if as_json:
         click.echo(json.dumps([{k: r[k] for k in ("id", "created_at", "status", "kind", "benchmark", "model", "n_samples", "n_problems")}
                                | {"pass_at_k": (r["summary"] or {}).get("pass_at_k")} for r in rows], indent=1))
@@ -40,7 +43,7 @@ def list_(db, as_json):
     console.print(table)
 
 
-def per_problem_rates(store: Store, run_id: str) -> dict[str, float]:
+def per_problem_rates(store: "Store", run_id: str) -> dict[str, float]:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in store.execution_rows(run_id):
         counts[row["task_id"]][0] += 1
@@ -54,7 +57,7 @@ def per_problem_rates(store: Store, run_id: str) -> dict[str, float]:
 @click.option("--json", "as_json", is_flag=True, help="Print the run (metadata, summary, per-problem pass rates) as JSON.")
 def show(run, db, as_json):
     """Summary, per-problem pass rates and failures by status of RUN (an id, a prefix, or 'latest')."""
-    store = Store(db)
+    store = existing_store(db)
     row = store.get_run(run)
     rates = per_problem_rates(store, row["id"])
     failures: dict[str, list[str]] = defaultdict(list)
@@ -114,11 +117,11 @@ def spec_lines(spec: dict | None) -> list[str]:
 @runs.command()
 @click.argument("run")
 @click.option("--format", "fmt_", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
 @db_option
 def export(run, fmt_, out, db):
     """Export every sample execution of RUN, in input order."""
-    store = Store(db)
+    store = existing_store(db)
     row = store.get_run(run)
     rows = store.execution_rows(row["id"])
     stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
@@ -143,15 +146,15 @@ def export(run, fmt_, out, db):
 def compare(run_a, run_b, db, as_json):
     """Compare two runs on the problems they share: what flipped, and the paired bootstrap
     difference of per-problem pass rates (B - A) with its 95% interval."""
-    store = Store(db)
+    store = existing_store(db)
     a, b = store.get_run(run_a), store.get_run(run_b)
     if a["benchmark"] != b["benchmark"]:
         raise click.UsageError(f"runs are on different benchmarks ({a['benchmark']} vs {b['benchmark']})")
     ra, rb = per_problem_rates(store, a["id"]), per_problem_rates(store, b["id"])
     import_numpy()
     diff = paired_bootstrap_difference(ra, rb)
-    improved = sorted(t for t in ra.keys() & rb.keys() if rb[t] > ra[t])
-    regressed = sorted(t for t in ra.keys() & rb.keys() if rb[t] < ra[t])
+    improved = sorted((t for t in ra.keys() & rb.keys() if rb[t] > ra[t]), key=natural_key)
+    regressed = sorted((t for t in ra.keys() & rb.keys() if rb[t] < ra[t]), key=natural_key)
     result = {"run_a": a["id"], "run_b": b["id"], "common_problems": diff.problems, "mean_a": diff.mean_a, "mean_b": diff.mean_b,
               "difference": diff.mean, "ci": [diff.ci_low, diff.ci_high], "improved": improved, "regressed": regressed}
     if as_json:
@@ -169,9 +172,10 @@ def compare(run_a, run_b, db, as_json):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete(run, db, yes):
     """Delete RUN and all its executions."""
-    store = Store(db)
+    store = existing_store(db)
     row = store.get_run(run)
-    if not yes:
-        click.confirm(f"delete run {row['id']} ({row['n_samples']} samples)?", abort=True)
+    if not yes and not click.confirm(f"delete run {row['id']} ({row['n_samples']} samples)?"):
+        console.print(f"run {row['id']} kept")
+        return
     store.delete_run(row["id"])
     console.print(f"deleted run {row['id']}")

@@ -104,5 +104,5 @@ def _score(
     note = ""
     if excluded:
         note = f"{excluded} of {len(samples)} problems have fewer than {k} samples and are left out"
-        log.warning("%d@%d: %s", n, k, note)
+        log.info("%d@%d: %s", n, k, note)  # the note travels with the score; the caller reports it
     return score_of(per_problem, bootstrap=bootstrap, seed=seed, note=note)

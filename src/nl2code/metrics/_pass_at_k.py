@@ -68,8 +68,8 @@ def _pass_at_k_score(
         if estimate is not None:
             per_problem[task_id] = estimate
     note = _exclusion_note(len(counts) - len(per_problem), len(counts), k)
-    if note:
-        log.warning("pass@%d: %s", k, note)
+    if note:  # the note travels with the score; the caller reports it (once)
+        log.info("pass@%d: %s", k, note)
     return score_of(per_problem, bootstrap=bootstrap, seed=seed, note=note)
 
 
