@@ -221,6 +221,43 @@ def test_the_cli_fails_on_a_broken_catalog_and_names_the_file(tmp_path):
     assert "1 problem(s)" in completed.stderr
 
 
+def test_sources_unreachable_from_here_are_warnings_not_errors(mini):
+    import http.server
+    import socket
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            self.send_response(200 if self.path == "/paper" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        path = mini / "results/codex.yaml"
+        path.write_text(path.read_text().replace("      title: Chen et al. 2021, Table 1\n", f"      title: Chen et al. 2021, Table 1\n      url: {base}/paper\n"))
+        path = mini / "papers/chen2021.yaml"
+        path.write_text(path.read_text() + f"url: http://127.0.0.1:{closed}/gone\ncode_url: {base}/moved\n")
+        completed = run_cli("validate", "--path", str(mini), "--check-links")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert completed.returncode == 0, completed.stderr
+    assert "catalog OK" in completed.stdout and "2 warning(s)" in completed.stdout
+    warnings = completed.stderr.strip().splitlines()
+    assert len(warnings) == 2 and all(w.startswith("warning: catalog/papers/chen2021.yaml:") for w in warnings)
+    assert any(f"127.0.0.1:{closed}/gone" in w and "url:" in w for w in warnings)
+    assert any("/moved (HTTP 404)" in w and "code_url:" in w for w in warnings)
+    assert run_cli("validate", "--path", str(mini)).stderr == ""  # no check without the flag
+
+
 def test_committed_json_schema_files_match_the_models(tmp_path):
     completed = run_cli("schema", "--out", str(tmp_path))
     assert completed.returncode == 0, completed.stderr

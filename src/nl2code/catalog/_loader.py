@@ -38,11 +38,13 @@ class Issue:
     field: str | None
     message: str
     fix: str
+    warning: bool = False  # reported, but the catalog still validates
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         what = f" {self.field}:" if self.field else ""
-        return f"{where}:{what} {self.message}. Fix: {self.fix}"
+        prefix = "warning: " if self.warning else ""
+        return f"{prefix}{where}:{what} {self.message}. Fix: {self.fix}"
 
 
 class CatalogError(InputError):

@@ -258,6 +258,7 @@ class Benchmark(_Entity):
     test_cases: bool | None = Field(None, description="Does it ship executable test cases?")
     statistics: Statistics | None = Field(None, description="Published per-problem averages.")
     contamination: str | None = Field(None, description="Known contamination / leakage notes.")
+    known_leak: bool = Field(False, description="Its problems are public and known to reach training data: models released after `release_date` are flagged.")
     derived_from: list[str] = Field(default_factory=list, description="Ids of benchmarks it extends.")
     in_survey: bool = Field(False, description="In the benchmark tables of Zan et al. 2023.")
 
@@ -332,6 +333,7 @@ class Result(_Strict):
     date: PartialDate | None = Field(None, description="When the number was published or measured.")
     provenance: Provenance = Provenance.PUBLISHED
     run: RunLink | None = None
+    language: str | None = Field(None, description="Programming language of a multilingual benchmark's subset, e.g. 'C++'.")
     verified: bool = Field(False, description="True only if the number was read at source.url / source.table.")
     note: str | None = None
 

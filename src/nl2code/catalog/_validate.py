@@ -159,7 +159,7 @@ def _results(catalog: Catalog) -> list[Issue]:
             issues.append(_issue(catalog, result, ("verified",), "a verified result needs the source URL that was read", "add `source.url` (and `source.table`) or set `verified: false`"))
         if result.provenance == Provenance.PUBLISHED and result.source.kind == SourceKind.NL2CODE_RUN:
             issues.append(_issue(catalog, result, ("source", "kind"), "a published result cannot come from an nl2code run", "set `provenance: reproduced` with `run:`"))
-        key = (result.model, result.benchmark, result.benchmark_version, result.metric, result.k, result.setting,
+        key = (result.model, result.benchmark, result.benchmark_version, result.language, result.metric, result.k, result.setting,
                result.prompt_style, result.source.title, result.source.table,
                result.decoding.model_dump_json() if result.decoding else None, result.run.run_id if result.run else None)
         first = seen.get(key)
@@ -178,7 +178,7 @@ def _pass_at_k_order(catalog: Catalog) -> list[Issue]:
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for result in catalog.results:
         if result.metric == "pass-at-k" and result.k is not None:
-            key = (result.model, result.benchmark, result.benchmark_version, result.setting, result.prompt_style,
+            key = (result.model, result.benchmark, result.benchmark_version, result.language, result.setting, result.prompt_style,
                    result.source.title, result.source.table, result.provenance)
             groups.setdefault(key, []).append(result)
     for group in groups.values():
@@ -188,6 +188,58 @@ def _pass_at_k_order(catalog: Catalog) -> list[Issue]:
                 file, line = catalog.where(smaller)
                 issues.append(_issue(catalog, larger, ("value",), f"pass@{larger.k} {larger.value} is below pass@{smaller.k} {smaller.value} of the same model and source ({file}:{line})",
                                      "check both values against the source: one of them is in the wrong row or column"))
+    return issues
+
+
+def source_urls(catalog: Catalog) -> list[tuple[str, Any, tuple[Any, ...]]]:
+    """Every URL the catalog cites: (url, entity, field path), for a link check."""
+    found: list[tuple[str, Any, tuple[Any, ...]]] = []
+    for entity in catalog.entities():
+        for name in ("url", "code_url", "leaderboard_url"):
+            if getattr(entity, name, None):
+                found.append((getattr(entity, name), entity, (name,)))
+        for i, source in enumerate(entity.sources):
+            if source.url:
+                found.append((source.url, entity, ("sources", i, "url")))
+        for i, variant in enumerate(getattr(entity, "variants", [])):
+            for j, source in enumerate(variant.sources):
+                if source.url:
+                    found.append((source.url, entity, ("variants", i, "sources", j, "url")))
+    for result in catalog.results:
+        if result.source.url:
+            found.append((result.source.url, result, ("source", "url")))
+    return found
+
+
+def check_links(catalog: Catalog, *, timeout: float = 5.0, workers: int = 16) -> list[Issue]:
+    """A warning for each cited URL that does not answer (offline, moved, or gone). Never an
+    error: a source that cannot be reached from here may still be right, and the check is made
+    where the network may be closed."""
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    cited = source_urls(catalog)
+
+    def probe(url: str) -> str | None:
+        request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "nl2code-catalog-check"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout):
+                return None
+        except urllib.error.HTTPError as exc:
+            return None if exc.code in (403, 405, 429) else f"HTTP {exc.code}"  # refused HEAD or throttled: it exists
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            return str(getattr(exc, "reason", exc))
+
+    unique = sorted({url for url, _, _ in cited})
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        failures = dict(zip(unique, pool.map(probe, unique), strict=True))
+    issues = []
+    for url, entity, path in cited:
+        if failures.get(url):
+            issue = _issue(catalog, entity, path, f"source unreachable from here: {url} ({failures[url]})",
+                           "nothing to do if you are offline; otherwise update the URL (a permanent copy, e.g. a commit link, lasts)")
+            issues.append(Issue(issue.file, issue.line, issue.field, issue.message, issue.fix, warning=True))
     return issues
 
 

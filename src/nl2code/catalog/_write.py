@@ -53,7 +53,7 @@ _Dumper.add_representer(list, _represent_list)
 def prune(value: Any) -> Any:
     """Drop empty and default-valued fields so files stay short."""
     if isinstance(value, dict):
-        return {k: prune(v) for k, v in value.items() if v not in (None, [], {}) and not (k in ("in_survey", "instances_per_language") and v is False)}
+        return {k: prune(v) for k, v in value.items() if v not in (None, [], {}) and not (k in ("in_survey", "instances_per_language", "known_leak") and v is False)}
     if isinstance(value, list):
         return [prune(v) for v in value]
     return value

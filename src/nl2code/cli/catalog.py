@@ -24,16 +24,24 @@ def catalog() -> None:
 
 @catalog.command()
 @PATH_OPTION
-def validate(catalog_path: Path | None) -> None:
-    """Check every catalog file; each error names file, line and field and says how to fix it."""
+@click.option("--check-links", is_flag=True, help="Also try every cited URL; one that does not answer is a warning, never an error.")
+def validate(catalog_path: Path | None, check_links: bool) -> None:
+    """Check every catalog file; each error names file, line and field and says how to fix it.
+    With --check-links, cited URLs that do not answer are reported as warnings (not errors)."""
     cat, issues = read_catalog(catalog_path)
-    for issue in issues:
+    warnings = []
+    if check_links:
+        from nl2code.catalog._validate import check_links as run_check
+
+        warnings = run_check(cat)
+    for issue in issues + warnings:
         click.echo(str(issue), err=True)
     counts = (f"{len(cat.models)} model families ({len(cat.variants)} variants), {len(cat.benchmarks)} benchmarks, "
               f"{len(cat.papers)} papers, {len(cat.metrics)} metrics, {len(cat.results)} results")
     if issues:
         raise click.ClickException(f"{len(issues)} problem(s) in {cat.root}; valid so far: {counts}")
-    click.echo(f"catalog OK: {counts}")
+    suffix = f" ({len(warnings)} warning(s): sources unreachable from here)" if warnings else ""
+    click.echo(f"catalog OK: {counts}{suffix}")
 
 
 @catalog.command()
