@@ -120,16 +120,22 @@ def build_site(
     runs: list[Any] | None = None,
     computed_stats: dict[str, dict[str, Any]] | None = None,
     analyses: list[dict[str, Any]] | None = None,
+    reproductions: str | Path | None = None,
 ) -> BuildReport:
     """Writes the whole site under `out` (replacing what a previous build left there).
 
     `catalog` is the catalog export (`nl2code.catalog.to_dict`), `runs` a list of `RunView`,
     `computed_stats` maps a benchmark id to statistics computed from its data
     (`nl2code.benchmarks.stats.compute`), shown next to the published ones; `analyses` are the
-    stored analyses and rerankings (`nl2code.analyses.analyses_from_store`), charted with their data.
+    stored analyses and rerankings (`nl2code.analyses.analyses_from_store`), charted with their data;
+    `reproductions` a reproductions folder (`nl2code.reproduce`) whose measured records are shown
+    beside the published figures they reproduce.
     """
+    from nl2code.reproduce import load_records
+
     out = Path(out)
-    data = SiteData(catalog, runs)
+    records = load_records(Path(reproductions)) if reproductions else []
+    data = SiteData(catalog, runs, records)
     _clear(out)
     writer = _Writer(out, _env(), data)
     _copy_static(out / STATIC)
@@ -138,7 +144,7 @@ def build_site(
     docs = data.documents()
     writer.json("data/search.json", docs)
     writer.json("data/catalog.json", catalog)
-    writer.page("index.html", "home.html", counts=data.counts(), news=data.whats_new(), boards=data.leaderboards[:6])
+    writer.page("index.html", "home.html", counts=data.counts(), news=data.whats_new(), newest=data.newest_numbers(), boards=data.leaderboards[:6])
     writer.page("explore.html", "explore.html", docs=docs, facets=FACETS, facet_counts=facet_counts(docs))
     size_charts = _write_leaderboards(writer, data)
     _write_charts(writer, data, size_charts, analyses or [])
@@ -146,6 +152,7 @@ def build_site(
     for run in data.runs:
         _write_run(writer, run)
     writer.page("runs.html", "runs.html", runs=data.runs)
+    _write_reproductions(writer, data, Path(reproductions) if reproductions else None)
     report = BuildReport(out, writer.pages, writer.data_files, len(data.leaderboards), len(data.runs))
     log.info("built %d pages and %d data files under %s", report.pages, report.data_files, out)
     return report
@@ -153,7 +160,7 @@ def build_site(
 
 def _clear(out: Path) -> None:
     """Removes what an earlier build wrote (and nothing else a user keeps in the folder)."""
-    for child in ("index.html", "explore.html", "leaderboards.html", "charts.html", "runs.html", *KIND_DIRS.values(), "leaderboards", "runs", "data", STATIC):
+    for child in ("index.html", "explore.html", "leaderboards.html", "charts.html", "runs.html", "reproductions.html", *KIND_DIRS.values(), "leaderboards", "runs", "data", STATIC):
         target = out / child
         if target.is_dir():
             shutil.rmtree(target)
@@ -172,7 +179,8 @@ def _write_leaderboards(writer: _Writer, data: SiteData) -> dict[str, _charts.Ch
         writer.csv(f"data/leaderboards/{board.key}.csv", records)
         chart = size_charts[board.key] = _charts.size_vs_score(board)
         buckets = sorted({size_bucket(r.parameters) for r in board.rows} - {None}, key=bucket_order.index)
-        writer.page(board.url, "leaderboard.html", board=board, records=records, chart=chart, buckets=buckets, bucket_of=size_bucket)
+        types = sorted({r.model_type for r in board.rows if r.model_type})
+        writer.page(board.url, "leaderboard.html", board=board, records=records, chart=chart, buckets=buckets, bucket_of=size_bucket, types=types)
     writer.page("leaderboards.html", "leaderboards.html", boards=data.leaderboards)
     return size_charts
 
@@ -261,6 +269,25 @@ def _write_run(writer: _Writer, run: Any) -> None:
     decoding = describe_decoding({"temperature": run.temperature, "top_p": run.top_p, "n": per_problem, "max_new_tokens": run.max_new_tokens})
     verdicts = Counter(s.status for s in run.samples).most_common()
     writer.page(run.url, "run.html", run=run, sample_rows=shown, downloads=downloads, decoding=decoding, verdicts=verdicts)
+
+
+def _write_reproductions(writer: _Writer, data: SiteData, directory: Path | None) -> None:
+    """The reproductions page: published and reproduced side by side, with each record and its
+    per-sample verdicts as downloads."""
+    from nl2code.reproduce import samples_file
+
+    rows = []
+    for record in data.reproductions:
+        base = f"data/reproductions/{slug(record['name'])}"
+        writer.json(f"{base}.json", record)
+        source = samples_file(directory, record["name"]) if directory else None
+        if source is not None:
+            target = writer.out / f"{base}-samples.csv.gz"
+            shutil.copyfile(source, target)
+            writer.data_files += 1
+        for label, row in data.reproduction_rows(record).items():
+            rows.append((record, label, row, f"{base}.json", f"{base}-samples.csv.gz" if source else None))
+    writer.page("reproductions.html", "reproductions.html", rows=rows)
 
 
 STATISTICS = (

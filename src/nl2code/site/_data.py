@@ -17,7 +17,7 @@ HARNESS_KINDS = {"selfcheck": "reference solutions (self-check)", "demo": "demo 
 _REFERENCE_LABEL = re.compile(r"(^|[-_ /.])(ref|refs|reference|references|canonical|gold|oracle)([-_ /.]|$)", re.I)
 # Which of a variant's reported values a default view shows: the standard setting, a number read
 # at its source, the most primary kind of source, then the earliest.
-SOURCE_ORDER = ("paper", "model-card", "repository", "leaderboard", "blog", "site", "survey", "nl2code-run")
+SOURCE_ORDER = ("paper", "model-card", "repository", "leaderboard", "blog", "site", "survey", "nl2code-reproduction", "nl2code-run")
 
 # (label, upper bound in parameters, exclusive); the last bucket has no bound.
 SIZE_BUCKETS: tuple[tuple[str, float], ...] = (
@@ -170,6 +170,29 @@ class RunView:
         return (self.started_at or "")[:10] or None
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    published: float
+    source_title: str
+    source_url: str | None
+    reproduced: float
+    ci: tuple[float, float] | None  # bootstrap interval of the reproduced number
+
+    @property
+    def difference(self) -> float:
+        return self.reproduced - self.published
+
+    @property
+    def difference_ci(self) -> tuple[float, float] | None:
+        """The published figure is a fixed number, so the difference's interval is the reproduced
+        number's bootstrap interval shifted by it."""
+        return (self.ci[0] - self.published, self.ci[1] - self.published) if self.ci else None
+
+    def text(self) -> str:
+        interval = f" [{self.difference_ci[0]:+.1f}, {self.difference_ci[1]:+.1f}]" if self.difference_ci else ""
+        return f"{self.difference:+.1f}{interval}"
+
+
 @dataclass(slots=True)
 class Row:
     """One leaderboard row: a number and everything needed to trust it."""
@@ -197,6 +220,11 @@ class Row:
     run_url: str | None = None
     command: str | None = None
     result_id: str | None = None
+    language: str | None = None  # a multilingual benchmark's subset
+    model_type: str | None = None  # base | instruct | python | other (the variant's)
+    open_data: bool | None = None
+    released: str | None = None  # the variant's (else its family's) release date
+    contaminated: bool = False  # released after a known-to-leak benchmark's data was public
     published_here: str | None = None  # for a reproduced number: the published ones for the same model
     # One row per model variant in a default view: `primary` over every row, and over the rows of
     # each provenance alone (what the published / reproduced toggles show).
@@ -204,6 +232,13 @@ class Row:
     primary_published: bool = False
     primary_reproduced: bool = False
     others: list[str] = field(default_factory=list)  # the variant's other reported values, as text
+    # A reproduced number compared with the published figure it reproduces: published value,
+    # its source, the difference (reproduced - published) and that difference's 95% bootstrap interval.
+    comparison: Comparison | None = None
+    reproduction: str | None = None  # name of the reproduction (reproductions/NAME.yaml)
+    samples_download: str | None = None  # site path of the per-sample verdicts
+    generations: dict[str, Any] | None = None  # the released file measured: repository, commit, path, sha256
+    reproduced: Row | None = None  # on a default-view row: the variant's reproduced number on this board
 
     @property
     def summary(self) -> str:
@@ -223,6 +258,11 @@ class Row:
             "family": self.family,
             "parameters": int(self.parameters) if self.parameters else None,
             "open_weights": self.open_weights,
+            "open_data": self.open_data,
+            "model_type": self.model_type,
+            "released": self.released,
+            "contamination_risk": self.contaminated,
+            "language": self.language,
             "value": self.value,
             "provenance": self.provenance,
             "source": self.source_title,
@@ -238,6 +278,12 @@ class Row:
             "command": self.command,
             "note": self.note,
             "primary": self.primary,
+            "reproduction": self.reproduction,
+            "published_value": self.comparison.published if self.comparison else None,
+            "difference": round(self.comparison.difference, 4) if self.comparison else None,
+            "difference_ci": [round(x, 4) for x in self.comparison.difference_ci] if self.comparison and self.comparison.difference_ci else None,
+            "generations_sha256": (self.generations or {}).get("sha256"),
+            "samples_download": self.samples_download,
         }
 
 
@@ -276,6 +322,23 @@ class Leaderboard:
     def best(self) -> Row | None:
         return next(iter(self.primary_rows), None)
 
+    @property
+    def languages(self) -> list[str]:
+        """The programming languages of a multilingual board's rows (empty for a one-language one)."""
+        return sorted({row.language for row in self.rows if row.language}, key=str.lower)
+
+    def by_language(self) -> list[tuple[Row, dict[str, Row]]]:
+        """One line per model: its default-view number in each language (the layout users expect
+        of MultiPL-E and HumanEval-X), models ordered by their mean over the languages they have."""
+        lines: dict[str, dict[str, Row]] = defaultdict(dict)
+        for row in self.primary_rows:
+            if row.language:
+                lines[row.model][row.language] = row
+        def mean(cells: dict[str, Row]) -> float:
+            return sum(r.value for r in cells.values()) / len(cells)
+        ordered = sorted(lines.values(), key=lambda cells: -mean(cells) if self.higher_is_better else mean(cells))
+        return [(next(iter(cells.values())), cells) for cells in ordered]
+
 
 def describe_decoding(decoding: dict[str, Any] | None) -> str:
     decoding = {k: v for k, v in (decoding or {}).items() if v is not None}
@@ -298,7 +361,8 @@ def describe_decoding(decoding: dict[str, Any] | None) -> str:
 class SiteData:
     """Indexes over the catalog export and the runs; everything a template needs."""
 
-    def __init__(self, catalog: dict[str, list[dict[str, Any]]], runs: list[RunView] | None = None) -> None:
+    def __init__(self, catalog: dict[str, list[dict[str, Any]]], runs: list[RunView] | None = None,
+                 reproductions: list[dict[str, Any]] | None = None) -> None:
         self.models = _records(list(catalog.get("models", [])))
         self.benchmarks = _records(list(catalog.get("benchmarks", [])))
         self.papers = _records(list(catalog.get("papers", [])))
@@ -317,6 +381,8 @@ class SiteData:
             run.variant = run.variant or self.match_variant(run.model)
             run.benchmark = self.match_benchmark(run.benchmark)
             run.exclusion = self.run_exclusion(run)
+        self.reproductions = _records(sorted(reproductions or [], key=lambda r: r["name"]))
+        self.results_by_id = {r["id"]: r for r in self.results}
         self.leaderboards = self._leaderboards()
 
     # --- lookups ------------------------------------------------------------------------
@@ -378,6 +444,26 @@ class SiteData:
             return None
         family, variant = self.variants[variant_id]
         return variant.get("release_date") or family.get("release_date")
+
+    def variant_facts(self, variant_id: str | None) -> dict[str, Any]:
+        """What a leaderboard row shows of its model: type, open data, release date."""
+        if not variant_id or variant_id not in self.variants:
+            return {}
+        family, variant = self.variants[variant_id]
+        return {"model_type": variant.get("type"), "open_data": family.get("open_data"), "released": self.variant_date(variant_id)}
+
+    def contamination_risk(self, benchmark_id: str, released: str | None) -> bool:
+        """A model released after the data of a benchmark known to leak was public may have seen it."""
+        bench = self.by_id.get(benchmark_id) or {}
+        public = bench.get("release_date")
+        return bool(bench.get("known_leak") and public and released and released[:len(public)] > public[:len(released)])
+
+    def _with_facts(self, row: Row, benchmark_id: str) -> Row:
+        variant = row.model if row.model in self.variants else None
+        for key, value in self.variant_facts(variant).items():
+            setattr(row, key, value)
+        row.contaminated = self.contamination_risk(benchmark_id, row.released)
+        return row
 
     def run(self, run_id: str | None) -> RunView | None:
         return next((r for r in self.runs if r.id == run_id), None)
@@ -471,6 +557,51 @@ class SiteData:
             )
         return rows
 
+    def reproduction_rows(self, record: dict[str, Any]) -> dict[str, Row]:
+        """One reproduced row per score of a reproduction record, compared with the published
+        figure the manifest names for that metric (when it names one)."""
+        published = {p["metric"]: p for p in record.get("published", [])}
+        variant = record["model"]
+        rows = {}
+        for label, score in record.get("scores", {}).items():
+            link = published.get(label)
+            result = self.results_by_id.get(link["result"]) if link else None
+            comparison = None
+            if link:
+                source = (result or {}).get("source") or {}
+                comparison = Comparison(
+                    published=float(result["value"]) if result else float(link["value"]),
+                    source_title=source.get("title") or link["result"], source_url=source.get("url"),
+                    reproduced=float(score["value"]), ci=tuple(score["ci"]) if score.get("ci") else None,
+                )
+            rows[label] = Row(
+                model=variant,
+                model_name=self.name(variant),
+                model_url=self.url(variant),
+                family=self.variants.get(variant, ({}, {}))[0].get("id"),
+                parameters=self.variant_parameters(variant),
+                open_weights=self.variant_open(variant),
+                value=float(score["value"]),
+                provenance="reproduced",
+                source_title=f"nl2code reproduction {record['name']}",
+                source_url=None,
+                source_table=None,
+                source_kind="nl2code-reproduction",
+                verified=True,
+                decoding=describe_decoding(record.get("decoding")),
+                prompt_style=record.get("prompt_style") or "unknown",
+                harness=f"nl2code {record['nl2code_version']}" if record.get("nl2code_version") else "nl2code",
+                setting=(result or {}).get("setting"),
+                date=(record.get("measured_at") or "")[:10] or None,
+                note=record.get("title"),
+                command=record.get("command"),
+                comparison=comparison,
+                reproduction=record["name"],
+                samples_download=f"data/reproductions/{slug(record['name'])}-samples.csv.gz",
+                generations=record.get("generations"),
+            )
+        return rows
+
     def _leaderboards(self) -> list[Leaderboard]:
         groups: dict[tuple[str, str], list[Row]] = defaultdict(list)
         metric_of: dict[tuple[str, str], str] = {}
@@ -479,7 +610,9 @@ class SiteData:
             if result.get("benchmark") not in self.by_id:
                 continue
             key = (result["benchmark"], metric_label(result))
-            groups[key].append(self._published_row(result))
+            row = self._published_row(result)
+            row.language = result.get("language")
+            groups[key].append(self._with_facts(row, result["benchmark"]))
             metric_of[key] = result.get("metric", "")
             if result.get("run"):
                 linked_runs.add((result["run"].get("run_id"), key[1]))
@@ -490,7 +623,14 @@ class SiteData:
                 if (run.id, label) in linked_runs:
                     continue  # already in the catalog as a reproduced result
                 key = (run.benchmark, label)
-                groups[key].append(row)
+                groups[key].append(self._with_facts(row, run.benchmark))
+                metric_of.setdefault(key, "pass-at-k" if label.startswith("pass@") else label)
+        for record in self.reproductions:
+            if record.get("benchmark") not in self.by_id:
+                continue
+            for label, row in self.reproduction_rows(record).items():
+                key = (record["benchmark"], label)
+                groups[key].append(self._with_facts(row, record["benchmark"]))
                 metric_of.setdefault(key, "pass-at-k" if label.startswith("pass@") else label)
         for rows in groups.values():
             _note_published_values(rows)
@@ -600,6 +740,33 @@ class SiteData:
             "runs": len(self.runs),
         }
 
+    @property
+    def data_as_of(self) -> str | None:
+        """The date of the newest dated thing the site shows (a release, a number, a run)."""
+        dates = [r.get("date") for r in self.results]
+        dates += [f.get("release_date") for f in self.models] + [v.get("release_date") for _, v in self.variants.values()]
+        dates += [b.get("release_date") for b in self.benchmarks]
+        dates += [(r.get("measured_at") or "")[:10] for r in self.reproductions] + [run.date for run in self.runs]
+        return max((d for d in dates if d), default=None)
+
+    def newest_numbers(self, limit: int = 8) -> list[dict[str, Any]]:
+        """The most recently published or measured numbers, newest first."""
+        items = []
+        for result in self.results:
+            if result.get("date"):
+                label = metric_label(result)
+                board = self.leaderboard(result["benchmark"], label)
+                items.append({"date": result["date"], "kind": result.get("provenance") or "published",
+                              "name": f"{self.name(result['model'])} · {self.name(result['benchmark'])} {label} {result['value']:.1f}",
+                              "url": board.url if board else self.url(result["benchmark"])})
+        for record in self.reproductions:
+            for label, score in record.get("scores", {}).items():
+                items.append({"date": (record.get("measured_at") or "")[:10], "kind": "reproduced",
+                              "name": f"{self.name(record['model'])} · {self.name(record['benchmark'])} {label} {score['value']:.1f}",
+                              "url": "reproductions.html"})
+        items.sort(key=lambda item: (item["date"], item["name"]), reverse=True)
+        return items[:limit]
+
     def whats_new(self, limit: int = 8) -> list[dict[str, Any]]:
         """The most recent dated things: model releases, benchmarks, papers, runs."""
         items = []
@@ -634,9 +801,9 @@ def _primary_order(row: Row) -> tuple[Any, ...]:
 
 def _mark_primary(rows: list[Row]) -> None:
     """One row per model variant in each default view; the others are listed on it."""
-    by_model: dict[str, list[Row]] = defaultdict(list)
+    by_model: dict[tuple[str, str | None], list[Row]] = defaultdict(list)
     for row in rows:
-        by_model[row.model].append(row)
+        by_model[(row.model, row.language)].append(row)
     for group in by_model.values():
         ordered = sorted(group, key=lambda r: (r.provenance != "published", *_primary_order(r)))
         ordered[0].primary = True
@@ -645,6 +812,9 @@ def _mark_primary(rows: list[Row]) -> None:
             same = [r for r in ordered if r.provenance == provenance]
             if same:
                 setattr(same[0], f"primary_{provenance}", True)
+        reproduced = [r for r in ordered if r.provenance == "reproduced"]
+        if reproduced:
+            ordered[0].reproduced = reproduced[0]
 
 
 def display_command(command: str | None) -> str | None:

@@ -9,7 +9,8 @@
   var higherIsBetter = table.getAttribute("data-higher-is-better") === "true";
   var status = document.getElementById("board-status");
   var rows = Array.prototype.slice.call(tbody.rows);
-  var state = { show: "all", sort: "value", dir: higherIsBetter ? "descending" : "ascending", weights: "", size: "", dedupe: "1" };
+  var state = { show: "all", sort: "value", dir: higherIsBetter ? "descending" : "ascending", weights: "", size: "", type: "", data: "", from: "", to: "", clean: "", dedupe: "1" };
+  var FILTERS = ["weights", "size", "type", "data", "from", "to", "clean"];
   var filters = document.getElementById("board-filters");
 
   var KEYS = {
@@ -19,7 +20,9 @@
     open: function (tr) { return Number(tr.getAttribute("data-open")); },
     value: function (tr) { return Number(tr.getAttribute("data-value")); },
     provenance: function (tr) { return tr.getAttribute("data-provenance"); },
-    date: function (tr) { return tr.getAttribute("data-date") || null; }
+    date: function (tr) { return tr.getAttribute("data-date") || null; },
+    released: function (tr) { return tr.getAttribute("data-released") || null; },
+    type: function (tr) { return tr.getAttribute("data-type") || null; }
   };
 
   function compare(a, b) {
@@ -40,12 +43,24 @@
     return tr.getAttribute(attr) === "1";
   }
 
+  // Release-date window on the month: a date given as a year only counts as that year's January.
+  function inWindow(released) {
+    if (!state.from && !state.to) return true;
+    if (!released) return false;
+    var month = (released + "-01").slice(0, 7);
+    return (!state.from || month >= state.from) && (!state.to || month <= state.to);
+  }
+
   function apply() {
     rows.forEach(function (tr) {
       tr.hidden = (state.dedupe === "1" && !isPrimary(tr)) ||
         (state.show !== "all" && tr.getAttribute("data-provenance") !== state.show) ||
         (state.weights !== "" && tr.getAttribute("data-open") !== state.weights) ||
-        (state.size !== "" && tr.getAttribute("data-bucket") !== state.size);
+        (state.size !== "" && tr.getAttribute("data-bucket") !== state.size) ||
+        (state.type !== "" && tr.getAttribute("data-type") !== state.type) ||
+        (state.data !== "" && tr.getAttribute("data-open-data") !== state.data) ||
+        !inWindow(tr.getAttribute("data-released")) ||
+        (state.clean === "1" && tr.getAttribute("data-contaminated") === "1");
     });
     // Rank: position by score among the rows shown.
     var ranked = visible().slice().sort(function (a, b) {
@@ -68,12 +83,14 @@
     document.querySelectorAll('#dedupe-toggle input[name="dedupe"]').forEach(function (r) { r.checked = r.value === state.dedupe; });
     var n = visible().length;
     status.textContent = n + " row" + (n === 1 ? "" : "s") + " shown, sorted by " + state.sort + " (" + state.dir + ")";
-    filters.querySelector('[name="weights"]').value = state.weights;
-    filters.querySelector('[name="size"]').value = state.size;
+    FILTERS.forEach(function (k) {
+      var control = filters.querySelector('[name="' + k + '"]');
+      if (control.type === "checkbox") control.checked = state[k] === "1"; else control.value = state[k];
+    });
     var params = new URLSearchParams(location.search);
     params.set("show", state.show); params.set("sort", state.sort); params.set("dir", state.dir);
     if (state.dedupe === "0") params.set("every", "1"); else params.delete("every");
-    ["weights", "size"].forEach(function (k) { if (state[k]) params.set(k, state[k]); else params.delete(k); });
+    FILTERS.forEach(function (k) { if (state[k]) params.set(k, state[k]); else params.delete(k); });
     history.replaceState(null, "", location.pathname + "?" + params.toString() + location.hash);
   }
 
@@ -83,9 +100,16 @@
     if (KEYS[p.get("sort")]) state.sort = p.get("sort");
     if (["ascending", "descending"].indexOf(p.get("dir")) >= 0) state.dir = p.get("dir");
     state.dedupe = p.get("every") === "1" ? "0" : "1";
-    ["weights", "size"].forEach(function (k) {
+    FILTERS.forEach(function (k) {
       var v = p.get(k) || "";
-      if (Array.prototype.some.call(filters.querySelector('[name="' + k + '"]').options, function (o) { return o.value === v; })) state[k] = v;
+      var control = filters.querySelector('[name="' + k + '"]');
+      if (control.options) {
+        if (Array.prototype.some.call(control.options, function (o) { return o.value === v; })) state[k] = v;
+      } else if (control.type === "checkbox") {
+        state[k] = v === "1" ? "1" : "";
+      } else if (/^\d{4}-\d{2}$/.test(v)) {
+        state[k] = v;
+      }
     });
   }
 
@@ -96,7 +120,7 @@
         state.dir = state.dir === "ascending" ? "descending" : "ascending";
       } else {
         state.sort = column;
-        state.dir = column === "value" ? (higherIsBetter ? "descending" : "ascending") : column === "size" || column === "date" ? "descending" : "ascending";
+        state.dir = column === "value" ? (higherIsBetter ? "descending" : "ascending") : column === "size" || column === "date" || column === "released" ? "descending" : "ascending";
       }
       apply();
     });
@@ -109,8 +133,11 @@
     radio.addEventListener("change", function () { state.dedupe = radio.value; apply(); });
   });
 
-  filters.querySelectorAll("select").forEach(function (select) {
-    select.addEventListener("change", function () { state[select.name] = select.value; apply(); });
+  filters.querySelectorAll("select, input").forEach(function (control) {
+    control.addEventListener("change", function () {
+      state[control.name] = control.type === "checkbox" ? (control.checked ? "1" : "") : control.value;
+      apply();
+    });
   });
 
   // --- downloads ------------------------------------------------------------------------------
