@@ -9,8 +9,9 @@ import click
 DEFAULT_OUT = "site-out"
 
 
-def _build(out: str, catalog_dir: str | None, db: str | None, *, quiet: bool = False):
+def _build(out: str, catalog_dir: str | None, db: str | None, reproductions: str | None = None, *, quiet: bool = False):
     from nl2code.catalog import load_catalog, to_dict
+    from nl2code.reproduce import default_dir
     from nl2code.site import build_site, runs_from_store
 
     catalog = load_catalog(Path(catalog_dir) if catalog_dir else None)
@@ -23,7 +24,9 @@ def _build(out: str, catalog_dir: str | None, db: str | None, *, quiet: bool = F
         db = "nl2code.db"
     if db:
         runs, analyses = runs_from_store(db), analyses_from_store(db)
-    report = build_site(out, to_dict(catalog), runs, computed_stats=_packaged_stats(), analyses=analyses)
+    folder = Path(reproductions) if reproductions else default_dir()
+    report = build_site(out, to_dict(catalog), runs, computed_stats=_packaged_stats(), analyses=analyses,
+                        reproductions=folder if folder.is_dir() else None)
     if not quiet:
         click.echo(
             f"Built {report.pages} pages and {report.data_files} data files in {report.out} "
@@ -50,9 +53,10 @@ def site() -> None:
 @click.option("--out", "out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Folder to write the site into.")
 @click.option("--catalog", "catalog_dir", type=click.Path(exists=True, file_okay=False), help="Catalog folder (default: $NL2CODE_CATALOG, else the repository's catalog/).")
 @click.option("--db", help="Results store: a SQLite file or an SQLAlchemy URL (default: ./nl2code.db when it exists).")
-def build(out: str, catalog_dir: str | None, db: str | None) -> None:
+@click.option("--reproductions", type=click.Path(exists=True, file_okay=False), help="Reproductions folder (default: the repository's reproductions/).")
+def build(out: str, catalog_dir: str | None, db: str | None, reproductions: str | None) -> None:
     """Write the static site (deployable as-is on any file server)."""
-    _build(out, catalog_dir, db)
+    _build(out, catalog_dir, db, reproductions)
 
 
 @site.command()
