@@ -327,3 +327,95 @@ def test_on_a_phone_the_explore_filters_fold_so_results_come_first(fixture_site,
     page.click("#facet-panel > summary")
     assert page.is_visible('input[name="weights"][value="open"]')
 
+
+
+# --- issue 14: what ranks, one row per model, reproduced numbers -------------------------------
+
+
+@pytest.fixture(scope="module")
+def ranking_site(tmp_path_factory):
+    """A store with a subset run, a reference-solutions run and a full run of a catalog model."""
+    from test_site_ranking import HUMANEVAL, add_run
+
+    root = tmp_path_factory.mktemp("ranking-site")
+    catalog = to_dict(load_catalog(write_catalog(root / "catalog")))
+    db = root / "runs.db"
+    add_run(db, "subset-run", "Salesforce/codegen-350M-mono", HUMANEVAL[:5], passes=5)
+    add_run(db, "codegeex-ref", "codegeex-ref", HUMANEVAL, passes=164)
+    add_run(db, "full-linked", "Salesforce/codegen-350M-mono", HUMANEVAL, passes=41)
+    build_site(root / "out", catalog, runs_from_store(str(db)))
+    server, url = _serve(root / "out")
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def test_only_the_full_linked_run_ranks_and_the_others_are_labelled_on_the_runs_page(ranking_site, open_page):
+    page = open_page(ranking_site + "leaderboards/humaneval--pass-1.html?every=1")
+    page.wait_for_selector("#board[data-ready=true]")
+    runs_on_board = page.eval_on_selector_all("#board tbody tr:not([hidden]) details dl", "els => els.map(e => e.textContent)")
+    assert any("full-linked" in text for text in runs_on_board)
+    assert not any("subset-run" in text or "codegeex-ref" in text for text in runs_on_board)
+    assert "100.0" not in page.locator("#board").inner_text()
+    runs = open_page(ranking_site + "runs.html")
+    cells = {tr.get_attribute("data-run"): tr.inner_text() for tr in runs.locator("tr[data-run]").all()}
+    assert "subset: 5 of 164 problems" in cells["subset-run"] and "not ranked" in cells["subset-run"]
+    assert "reference solutions" in cells["codegeex-ref"] and "not ranked" in cells["codegeex-ref"]
+    assert "ranks" in cells["full-linked"] and "not ranked" not in cells["full-linked"]
+    index = open_page(ranking_site + "leaderboards.html").locator("table").inner_text()
+    assert "codegeex-ref" not in index and "100.0" not in index
+
+
+def test_no_model_variant_appears_twice_in_a_default_leaderboard_view(real_site, open_page):
+    checked = 0
+    for key in ("humaneval--pass-1", "humaneval--pass-10", "humaneval--pass-100", "mbpp--pass-1"):
+        page = open_page(real_site + f"leaderboards/{key}.html")
+        page.wait_for_selector("#board[data-ready=true]")
+        models = [m.lower() for m in page.locator("#board tbody tr:not([hidden]) td:nth-child(2)").all_inner_texts()]
+        assert models and len(models) == len(set(models)), key
+        page.check('input[name="dedupe"][value="0"]')
+        every = page.locator("#board tbody tr:not([hidden])").count()
+        assert every >= len(models)
+        checked += every > len(models)
+    assert checked  # some board has more reported values than models
+
+
+def test_the_reproduced_numbers_stand_beside_the_published_ones(real_site, open_page):
+    page = open_page(real_site + "reproductions.html")
+    rows = page.locator("#reproductions tbody tr")
+    compared = [r for r in rows.all() if "none published" not in r.inner_text()]
+    assert len(compared) >= 3
+    for row in compared:
+        assert row.locator("td.published").inner_text().strip() and row.locator("td.difference").inner_text().strip()
+        row.locator("summary").click()
+        text = row.locator("details dl").inner_text()
+        assert "nl2code reproduce " in text and "nl2code evaluate " in text and len(row.locator("code.sha").inner_text()) == 64
+    with page.expect_download() as info:
+        compared[0].locator("text=per-sample verdicts").click()
+    import gzip
+
+    with gzip.open(info.value.path(), "rt") as fh:
+        assert fh.readline().strip() == "task_id,sample_id,status,passed"
+    board = open_page(real_site + "leaderboards/humaneval--pass-100.html")
+    board.wait_for_selector("#board[data-ready=true]")
+    codegen = board.locator('#board tbody tr:not([hidden])[data-model="codegen-mono 16.1b"]')
+    assert codegen.count() == 1 and "74.4" in codegen.locator("td.nl2code").inner_text()
+
+
+def test_leaderboard_filters_by_type_release_window_and_contamination(real_site, open_page):
+    page = open_page(real_site + "leaderboards/humaneval--pass-1.html")
+    page.wait_for_selector("#board[data-ready=true]")
+    everything = len(_column(page, "data-model"))
+    page.fill('#board-filters input[name="from"]', "2023-01")
+    page.dispatch_event('#board-filters input[name="from"]', "change")
+    released = _column(page, "data-released")
+    assert released and all((r + "-01")[:7] >= "2023-01" for r in released) and len(released) < everything
+    page.check('#board-filters input[name="clean"]')
+    assert _column(page, "data-model") == []  # every model from 2023 on came after HumanEval was public
+    assert parse_qs(urlparse(page.url).query)["clean"] == ["1"]
+    page.uncheck('#board-filters input[name="clean"]')
+    page.fill('#board-filters input[name="from"]', "")
+    page.dispatch_event('#board-filters input[name="from"]', "change")
+    page.select_option('#board-filters select[name="type"]', "instruct")
+    types = set(_column(page, "data-type"))
+    assert types == {"instruct"}
