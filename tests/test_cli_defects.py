@@ -93,3 +93,34 @@ def test_a_refused_connection_fails_fast_with_a_clear_error(tmp_path):
     assert result.returncode != 0
     assert result.stderr.count("connection refused") == 1 and "127.0.0.1:1" in result.stderr, result.stderr
     assert elapsed < 15, elapsed  # eight retries with backoff took 42 s
+
+
+def test_an_interrupted_evaluation_is_listed_as_interrupted_not_running(tmp_path):
+    import signal
+    import sqlite3
+
+    samples = humaneval_completions(tmp_path / "ref5.jsonl", copies=5)
+    db = tmp_path / "runs.db"
+    proc = subprocess.Popen([sys.executable, "-m", "nl2code", "evaluate", str(samples), "-b", "humaneval", "--db", str(db), "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+    def judged() -> int:
+        try:
+            with sqlite3.connect(db) as conn:
+                return conn.execute("select count(*) from executions").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    deadline = time.monotonic() + 120
+    while judged() < 200 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    (run,) = json.loads(cli("runs", "list", "--db", str(db), "--json").stdout)
+    assert run["status"] == "interrupted"
+    resumed = cli("evaluate", str(samples), "-b", "humaneval", "--db", str(db), "-q")
+    assert resumed.returncode == 0
+    (run,) = json.loads(cli("runs", "list", "--db", str(db), "--json").stdout)
+    assert run["status"] == "complete"

@@ -345,6 +345,8 @@ def evaluate(
         run_id = run["id"]
         done = store.done_indices(run_id)
         log.info("resuming run %s: %d of %d samples already judged", run_id, len(done), len(by_index))
+        if run.get("status") != "complete":
+            store.update_run(run_id, status="running")
     # problems that cannot run here (ODEX: a library that needs the network) are reported as
     # skipped with their reason: neither executed nor counted in any score
     skipped = {task: p.skip_reason for task, p in present.items() if p.skip_reason}
@@ -353,31 +355,16 @@ def evaluate(
     if on_progress:
         on_progress(len(done), total)
     isolation = ""
-    if todo:
-        with executor_for(settings, benchmark.name) as executor:
-            isolation = executor.level
-            # a text-scored benchmark has nothing to run: no reference times, no limits to derive
-            ref = {} if settings.text_scored else reference_times(store, benchmark, [p for p in present.values() if p.reference and not p.skip_reason], executor)
-            limits = {task: limits_for(settings, ref.get(task)) for task in present}
-            writer = _BatchWriter(store, run_id)
-            finished = len(done)
-            try:
-                unique, copies = distinct_samples(todo) if settings.dedupe else (todo, {})
-                if copies:
-                    log.info("%d of %d samples to run are copies of another (same problem, same program): each distinct program runs once",
-                             sum(map(len, copies.values())), len(todo))
-                for execution in executor.execute(unique, benchmark.by_id, limits):
-                    writer.add(execution, by_index[execution.index])
-                    for copy in copies.get(execution.index, ()):
-                        writer.add(dataclasses.replace(execution, index=copy.index, sample_id=copy.sample_id, copy_of=execution.index), copy)
-                    finished += 1 + len(copies.get(execution.index, ()))
-                    if on_progress:
-                        on_progress(finished, total)
-            finally:
-                writer.flush()
+    try:
+        isolation = _execute(store, run_id, benchmark, settings, todo, by_index, present, len(done), total, on_progress) if todo else ""
+        previous = ((run or {}).get("summary") or {}).get("text_metrics") or {}
+        text = score_text(store, run_id, benchmark, settings, on_text_progress, previous) if settings.text_metric_names() else None
+    except BaseException:
+        # Ctrl-C or an error: what was judged is stored; say so instead of `running` for ever
+        # (a run killed with SIGKILL cannot say it, and stays `running` until it is resumed)
+        store.update_run(run_id, status="interrupted")
+        raise
     executions = store.executions(run_id)
-    previous = ((run or {}).get("summary") or {}).get("text_metrics") or {}
-    text = score_text(store, run_id, benchmark, settings, on_text_progress, previous) if settings.text_metric_names() else None
     summary = build_summary(run_id, benchmark, samples, settings, executions, isolation or (run or {}).get("isolation", ""), text)
     if skipped:
         summary["skipped"] = {"problems": len(skipped), "samples": len(by_index) - total, "reasons": dict(sorted(skipped.items()))}
@@ -442,6 +429,34 @@ def score_text(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSe
         result[name] = {**corpus[name].as_dict(), "stored_as": metric_key(name, options), "pairs": len(pairs),
                         "sample_mean": round(sum(values.values()) / len(values), 4) if values else None}
     return result
+
+
+def _execute(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSettings, todo: list[Sample],
+             by_index: dict[int, Sample], present: dict[str, Problem], done: int, total: int,
+             on_progress: Callable[[int, int], None] | None) -> str:
+    """Judge the samples not yet stored, writing them in batches; returns the isolation in force."""
+    with executor_for(settings, benchmark.name) as executor:
+        isolation = executor.level
+        # a text-scored benchmark has nothing to run: no reference times, no limits to derive
+        ref = {} if settings.text_scored else reference_times(store, benchmark, [p for p in present.values() if p.reference and not p.skip_reason], executor)
+        limits = {task: limits_for(settings, ref.get(task)) for task in present}
+        writer = _BatchWriter(store, run_id)
+        finished = done
+        try:
+            unique, copies = distinct_samples(todo) if settings.dedupe else (todo, {})
+            if copies:
+                log.info("%d of %d samples to run are copies of another (same problem, same program): each distinct program runs once",
+                         sum(map(len, copies.values())), len(todo))
+            for execution in executor.execute(unique, benchmark.by_id, limits):
+                writer.add(execution, by_index[execution.index])
+                for copy in copies.get(execution.index, ()):
+                    writer.add(dataclasses.replace(execution, index=copy.index, sample_id=copy.sample_id, copy_of=execution.index), copy)
+                finished += 1 + len(copies.get(execution.index, ()))
+                if on_progress:
+                    on_progress(finished, total)
+        finally:
+            writer.flush()
+    return isolation
 
 
 def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, executions: list[Execution],
