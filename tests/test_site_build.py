@@ -403,7 +403,9 @@ def test_benchmark_page_shows_computed_statistics_next_to_published_ones(tmp_pat
 def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path):
     catalog = write_catalog(tmp_path / "catalog")
     write_store(tmp_path / "runs.db")
-    result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--catalog", str(catalog), "--db", str(tmp_path / "runs.db")])
+    (tmp_path / "no-reproductions").mkdir()
+    result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--catalog", str(catalog), "--db", str(tmp_path / "runs.db"),
+                                      "--reproductions", str(tmp_path / "no-reproductions")])
     assert result.exit_code == 0, result.output
     assert "3 leaderboards, 1 runs" in result.output
     assert (tmp_path / "out/runs/run-linked.html").is_file()

@@ -24,7 +24,6 @@ from nl2code.site._data import (
     KIND_DIRS,
     SIZE_BUCKETS,
     SiteData,
-    describe_decoding,
     facet_counts,
     format_params,
     label_slug,
@@ -254,7 +253,7 @@ def _write_run(writer: _Writer, run: Any) -> None:
         "top_p": run.top_p, "n": run.n, "max_new_tokens": run.max_new_tokens, "prompt_style": run.prompt_style,
         "package_version": run.package_version, "isolation": run.isolation, "benchmark_sha256": run.benchmark_sha256,
         "prompt_template_sha256": run.prompt_template_sha256, "command": run.command, "scores": run.scores,
-        "config": run.config,
+        "config": run.config, "seed": run.seed, "spec": run.spec, "ranks": run.ranks, "not_ranked_because": run.exclusion,
     }
     writer.json(f"{base}.json", {**summary, "problems": problems, "samples": samples})
     writer.csv(f"{base}-problems.csv", problems, ["task_id", "samples", "passed", "pass_rate"])
@@ -265,8 +264,7 @@ def _write_run(writer: _Writer, run: Any) -> None:
         shown.append((sample, None if anchor in seen else anchor))
         seen.add(anchor)
     downloads = {"json": f"{base}.json", "problems": f"{base}-problems.csv", "samples": f"{base}-samples.csv"}
-    per_problem = max((p.samples for p in run.problems), default=None)
-    decoding = describe_decoding({"temperature": run.temperature, "top_p": run.top_p, "n": per_problem, "max_new_tokens": run.max_new_tokens})
+    decoding = run.decoding
     verdicts = Counter(s.status for s in run.samples).most_common()
     writer.page(run.url, "run.html", run=run, sample_rows=shown, downloads=downloads, decoding=decoding, verdicts=verdicts)
 

@@ -64,32 +64,55 @@ def run_view(run: dict[str, Any], executions: list[dict[str, Any]]) -> RunView:
             )
         )
     problems = [ProblemRow(task, n, c) for task, (n, c) in counts.items()]
+    spec = run.get("spec") if isinstance(run.get("spec"), dict) else None
+    generation = (spec or {}).get("generation") or {}
+    # the spec's generation settings when the run has them (schema 3), else what older stores kept
+    setting = (lambda *names: next((generation[n] for n in names if generation.get(n) is not None), None)) if generation else \
+        (lambda *names: _setting(settings, *names))
+    backend = generation.get("backend") or {}
     return RunView(
         id=run["id"],
         model=run.get("model") or "(unnamed model)",
         benchmark=run.get("benchmark", ""),
         benchmark_version=run.get("benchmark_version"),
-        backend=_setting(settings, "backend"),
+        backend=backend.get("backend") or _setting(settings, "backend"),
         status=run.get("status"),
         kind=run.get("kind"),
         started_at=run.get("created_at"),
         finished_at=run.get("updated_at") if run.get("status") == "complete" else None,
-        temperature=_number(_setting(settings, "temperature")),
-        top_p=_number(_setting(settings, "top_p")),
-        n=max((p.samples for p in problems), default=None),  # samples per problem (the store counts them all)
-        max_new_tokens=_number(_setting(settings, "max_new_tokens", "max_tokens")),
-        prompt_style=_setting(settings, "prompt_style", "template", "style"),
+        temperature=_number(setting("temperature")),
+        top_p=_number(setting("top_p")),
+        n=_count(generation.get("n")) or max((p.samples for p in problems), default=None),  # samples per problem
+        max_new_tokens=_number(setting("max_tokens", "max_new_tokens")),
+        prompt_style=setting("style", "prompt_style", "template"),
         package_version=run.get("nl2code_version"),
         isolation=run.get("isolation") or None,
         benchmark_sha256=run.get("data_sha256"),
-        prompt_template_sha256=_setting(settings, "prompt_template_sha256", "template_sha256"),
+        prompt_template_sha256=setting("template_sha256", "prompt_template_sha256"),
         command=display_command(run.get("command")) or None,
         scores=scores_from_counts(problems),
         problems=problems,
         samples=samples,
         config=settings if isinstance(settings, dict) else {},
         problems_in_benchmark=_count((run.get("summary") or {}).get("problems_in_benchmark")),
+        seed=_count_or_zero(generation.get("seed")),
+        spec=spec,
+        generated_by=_generated_by(generation),
+        generated_model=(generation.get("model") or (generation.get("backend") or {}).get("model")) if generation else None,
     )
+
+
+def _generated_by(generation: dict[str, Any]) -> str | None:
+    """'openai (generic)': the backend (and its preset) that generated the samples."""
+    if not generation:
+        return None
+    backend = generation.get("backend") or {}
+    preset = f" ({backend['preset']})" if backend.get("preset") else ""
+    return f"{backend.get('backend') or '?'}{preset}"
+
+
+def _count_or_zero(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def scores_from_counts(problems: list[ProblemRow]) -> dict[str, float]:
