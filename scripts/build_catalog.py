@@ -438,8 +438,9 @@ class Builder:
                     source = {"kind": "paper", "title": row["source"], "paper": paper, "verified": False,
                               "note": f"survey_tables.json provenance: {row['provenance']}; not re-read" + (f"; {row['note']}" if row.get("note") else "")}
                 rid = f"{vid}--humaneval--pass{k}" + (f"--{slug(setting)[:18]}" if setting else "") + ("" if verified else "--" + (paper or "src"))
+                decoding = {"temperature": 0.8, "n": 100} if setting and "T=0.8, n=100" in setting else None
                 out.append({"id": rid[:80].rstrip("-"), "model": vid, "benchmark": "humaneval", "metric": "pass-at-k", "k": k,
-                            "value": value, "setting": setting, "source": source, "verified": verified,
+                            "value": value, "setting": setting, "decoding": decoding, "source": source, "verified": verified,
                             "prompt_style": "completion", "date": self.papers.get(paper, {}).get("date") if paper else None})
             # the README's own PyCodeGPT numbers differ from the paper's: keep both, each with its source
         for (model, _size, k), value in verified_readme.items():

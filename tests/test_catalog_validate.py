@@ -264,3 +264,13 @@ def test_committed_json_schema_files_match_the_models(tmp_path):
     for generated in tmp_path.glob("*.schema.json"):
         committed = CATALOG / "schema" / generated.name
         assert committed.read_text() == generated.read_text(), f"{committed} is stale: run `nl2code catalog schema`"
+
+
+def test_a_setting_that_states_decoding_values_needs_them_in_decoding(mini):
+    path = mini / "results/codex.yaml"
+    path.write_text(path.read_text().replace("    value: 28.81\n", "    value: 28.81\n    setting: 'sampled, T=0.8, n=100'\n"))
+    issues = issues_of(mini)
+    assert len(issues) == 2 and all("codex.yaml:" in i and "decoding" in i for i in issues)
+    assert any("the setting says temperature 0.8" in i for i in issues) and any("the setting says n 100" in i for i in issues)
+    path.write_text(path.read_text().replace("    setting: 'sampled, T=0.8, n=100'\n", "    setting: 'sampled, T=0.8, n=100'\n    decoding: {temperature: 0.8, n: 100}\n"))
+    assert issues_of(mini) == []

@@ -147,3 +147,11 @@ def test_a_verified_number_says_so_and_an_unverified_one_does_not(tmp_path):
     assert html.count("read at the source") == 1
     assert html.count("not yet verified against the source") == len(board_rows(out)) - 1
     assert len(RESULTS) > 3
+
+
+def test_a_row_whose_setting_states_its_decoding_shows_it():
+    site = SiteData(to_dict(load_catalog()))
+    stated = [row for board in site.leaderboards for row in board.rows if "T=0.8" in (row.setting or "")]
+    assert len(stated) >= 6
+    for row in stated:
+        assert "T=0.8" in row.decoding and "n=100" in row.decoding, (row.model, row.setting, row.decoding)

@@ -21,6 +21,7 @@ def cross_check(catalog: Catalog) -> list[Issue]:
     issues += _references(catalog)
     issues += _results(catalog)
     issues += _pass_at_k_order(catalog)
+    issues += _setting_matches_decoding(catalog)
     return issues
 
 
@@ -188,6 +189,26 @@ def _pass_at_k_order(catalog: Catalog) -> list[Issue]:
                 file, line = catalog.where(smaller)
                 issues.append(_issue(catalog, larger, ("value",), f"pass@{larger.k} {larger.value} is below pass@{smaller.k} {smaller.value} of the same model and source ({file}:{line})",
                                      "check both values against the source: one of them is in the wrong row or column"))
+    return issues
+
+
+_SETTING_DECODING = ((re.compile(r"\bT\s*=\s*([0-9.]+)"), "temperature", float), (re.compile(r"\bn\s*=\s*([0-9]+)"), "n", int))
+
+
+def _setting_matches_decoding(catalog: Catalog) -> list[Issue]:
+    """A setting that states decoding values in words ('T=0.8, n=100') has them in `decoding`
+    too, equal: the site and the charts read `decoding`, not the words."""
+    issues: list[Issue] = []
+    for result in catalog.results:
+        for pattern, field, kind in _SETTING_DECODING:
+            match = pattern.search(result.setting or "")
+            if not match:
+                continue
+            stated = kind(match.group(1).rstrip("."))
+            recorded = getattr(result.decoding, field, None) if result.decoding else None
+            if recorded != stated:
+                issues.append(_issue(catalog, result, ("decoding",), f"the setting says {field} {stated} but decoding.{field} is {recorded}",
+                                     f"add `decoding: {{{field}: {stated}}}` (or correct the setting)"))
     return issues
 
 
