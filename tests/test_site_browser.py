@@ -419,3 +419,33 @@ def test_leaderboard_filters_by_type_release_window_and_contamination(real_site,
     page.select_option('#board-filters select[name="type"]', "instruct")
     types = set(_column(page, "data-type"))
     assert types == {"instruct"}
+
+
+@pytest.fixture(scope="module")
+def sampled_site(tmp_path_factory):
+    """The site of a store holding one real `nl2code run --temperature 0.8 --seed 1` (loopback server)."""
+    from llm_server import LLMServer
+    from test_generation_cli import humaneval_answers, nl2code
+
+    root = tmp_path_factory.mktemp("sampled-site")
+    with LLMServer(answer=humaneval_answers("completion")) as server:
+        done = nl2code("run", "-b", "humaneval", "-m", "canned", "--limit", "2", "--n", "2", "-q", "--temperature", "0.8", "--seed", "1",
+                       "--base-url", server.url, "--db", str(root / "runs.db"), "-o", str(root / "s.jsonl"), cwd=root)
+    assert done.returncode == 0, done.stderr
+    build_site(root / "out", to_dict(load_catalog(write_catalog(root / "catalog"))), runs_from_store(str(root / "runs.db")))
+    server, url = _serve(root / "out")
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_sampled_run_shows_its_temperature_and_seed_on_its_page_and_the_runs_page(sampled_site, open_page):
+    runs = open_page(sampled_site + "runs.html")
+    row = runs.locator("tr[data-run]").first
+    headers = runs.locator("table thead th").all_inner_texts()
+    cells = row.locator("td").all_inner_texts()
+    assert cells[headers.index("T")] == "0.8" and cells[headers.index("Seed")] == "1" and cells[headers.index("Prompt")] == "completion"
+    row.locator("a").first.click()
+    runs.wait_for_url("**/runs/*.html")
+    facts = runs.locator("dl.facts").inner_text()
+    assert "T=0.8" in facts and "seed 1" in facts and "n=2" in facts
