@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 
 import click
@@ -43,7 +43,8 @@ def reproduce(names, directory, roots, workers, list_only, db):
 
     for m in chosen:
         console.print(f"reproducing [bold]{m.name}[/]: {m.display_command()}")
-        record = run(m, roots=search, db=db, work=cache_dir().parent / "reproductions" / m.name, results_dir=directory / "results", workers=workers)
+        record = run(m, roots=search, db=db, work=cache_dir().parent / "reproductions" / m.name, results_dir=directory / "results",
+                     workers=workers, progress=sys.stderr.isatty())
         for p in m.published:
             got = record["scores"].get(p.metric)
             if got is None:
@@ -54,4 +55,4 @@ def reproduce(names, directory, roots, workers, list_only, db):
             console.print(f"  {p.metric}: published {p.value:g}, nl2code {got['value']:.2f}, difference {got['value'] - p.value:+.2f}{interval} (95% bootstrap)")
         console.print(f"  run {record['run_id']} stored in {db}; record: {directory / 'results' / (m.name + '.json')}")
     if not chosen:
-        click.echo(json.dumps([]))
+        console.print(f"no reproductions in {directory}")

@@ -61,8 +61,10 @@ def locate(file: ReleasedFile, roots: list[Path]) -> Path:
         raise ReproductionError(f"{file.url}: no local copy and no download ({exc}){hint}") from exc
 
 
-def run(manifest: Reproduction, *, roots: list[Path], db: str, work: Path, results_dir: Path, workers: int | None = None) -> dict[str, Any]:
-    """Re-run one reproduction; returns the record it wrote to `results_dir`/NAME.json."""
+def run(manifest: Reproduction, *, roots: list[Path], db: str, work: Path, results_dir: Path, workers: int | None = None,
+        progress: bool = False) -> dict[str, Any]:
+    """Re-run one reproduction; returns the record it wrote to `results_dir`/NAME.json.
+    progress: let the evaluation's progress bar through to this process's stderr."""
     generations = locate(manifest.generations, roots)
     prompts = locate(manifest.generations.prompts, roots) if manifest.generations.prompts else None
     dataset = locate(manifest.dataset, roots) if manifest.dataset else None
@@ -75,13 +77,15 @@ def run(manifest: Reproduction, *, roots: list[Path], db: str, work: Path, resul
     log.info("%s: %d samples from %s", manifest.name, count, generations)
     summary_path, results_path = work / "summary.json", work / "results.jsonl"
     argv = shlex.split(manifest.command.format(samples=str(samples), dataset=str(dataset or "")))
-    argv = [sys.executable, "-m", "nl2code", *argv[1:], "--db", db, "--json", str(summary_path), "--results", str(results_path), "-q"]
+    argv = [sys.executable, "-m", "nl2code", *argv[1:], "--db", db, "--json", str(summary_path), "--results", str(results_path)]
+    argv += [] if progress else ["-q"]
     if workers:
         argv += ["--workers", str(workers)]
     log.info("running %s", shlex.join(argv))
-    completed = subprocess.run(argv, capture_output=True, text=True)
+    completed = subprocess.run(argv, stdout=subprocess.PIPE, stderr=None if progress else subprocess.PIPE, text=True)
     if completed.returncode != 0:
-        raise ReproductionError(f"reproduction {manifest.name}: `{manifest.display_command()}` failed (exit {completed.returncode}): {completed.stderr.strip()[-600:]}")
+        detail = f": {completed.stderr.strip()[-600:]}" if completed.stderr else " (its error is above)"
+        raise ReproductionError(f"reproduction {manifest.name}: `{manifest.display_command()}` failed (exit {completed.returncode}){detail}")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     verdicts = [json.loads(line) for line in results_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     record = _record(manifest, summary, verdicts, samples)
