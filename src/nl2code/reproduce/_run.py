@@ -137,7 +137,7 @@ def write_record(results_dir: Path, record: dict[str, Any], verdicts: list[dict[
     """NAME.json (the record) and NAME-samples.csv.gz (one verdict per sample), both byte-stable
     for the same content so that a re-run that changes nothing changes no file but the date."""
     results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / f"{record['name']}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (results_dir / f"{record['name']}.json").write_text(record_json(record), encoding="utf-8")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["task_id", "sample_id", "status", "passed"])
@@ -146,6 +146,14 @@ def write_record(results_dir: Path, record: dict[str, Any], verdicts: list[dict[
     with open(results_dir / f"{record['name']}-samples.csv.gz", "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
             gz.write(buffer.getvalue().encode("utf-8"))
+
+
+def record_json(record: dict[str, Any]) -> str:
+    """The record as JSON, one per-problem count a line (a diff of two measurements stays readable)."""
+    head = {k: v for k, v in record.items() if k != "per_problem"}
+    text = json.dumps(head, indent=1, ensure_ascii=False)
+    rows = ",\n  ".join(json.dumps(row, ensure_ascii=False) for row in record.get("per_problem", []))
+    return text[:-2] + f',\n "per_problem": [\n  {rows}\n ]\n}}\n'
 
 
 def load_records(directory: Path) -> list[dict[str, Any]]:
