@@ -41,10 +41,6 @@ def runs_from_store(db: str, *, include_incomplete: bool = False) -> list[RunVie
 def run_view(run: dict[str, Any], executions: list[dict[str, Any]]) -> RunView:
     """A run row and its execution rows (as the store returns them) as the site shows them."""
     settings = run.get("settings") or {}
-    generation = ((run.get("spec") or {}).get("generation") or {}) if isinstance(run.get("spec"), dict) else {}
-    if generation and isinstance(settings, dict):
-        # samples nl2code generated: their sampling settings (temperature, top_p, ...) are in the run spec
-        settings = {**settings, "generation": {k: v for k, v in generation.items() if k != "backend"}}
     counts: OrderedDict[str, list[int]] = OrderedDict()
     samples = []
     for row in executions:
