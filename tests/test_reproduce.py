@@ -72,7 +72,7 @@ def test_codet_generations_join_their_tasks_by_prompt_and_stop_where_codet_stops
     tasks = {line["task_id"] for line in lines}
     assert len(tasks) == 164 and all(sum(1 for x in lines if x["task_id"] == t) == 100 for t in ("HumanEval/0", "HumanEval/163"))
     assert not any(stop in line["completion"] for line in lines for stop in CODET_STOP)
-    assert truncate("    return 1\nprint(x)\ndef g(): pass", CODET_STOP) == "    return 1"
+    assert truncate("    return 1\nprint(x)\ndef g(): pass") == "    return 1"
 
 
 def test_the_committed_records_were_measured_on_these_files(tmp_path):

@@ -9,15 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nl2code.errors import InputError
-
-# CodeT (github:microsoft/CodeT, src/postprocess.py) cuts each solution at the first of these.
-CODET_STOP = ("\nclass", "\ndef", "\n#", "\nif", "\nprint")
-
-
-def truncate(text: str, stops: tuple[str, ...]) -> str:
-    """`text` up to the first stop sequence (all of it when none occurs)."""
-    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=len(text))
-    return text[:cut]
+from nl2code.rerank._generated_tests import STOP_SEQUENCES as CODET_STOP  # where CodeT cuts a completion
+from nl2code.rerank._generated_tests import truncate
 
 
 def codet_to_human_eval(solutions: Path, prompts: Path, out: Path) -> int:
@@ -38,7 +31,7 @@ def codet_to_human_eval(solutions: Path, prompts: Path, out: Path) -> int:
             if task is None:
                 raise InputError(f"{solutions}:{number}: its prompt is not in {prompts}; give the dataset file the generations were made from")
             for sample in row["samples"]:
-                f.write(json.dumps({"task_id": task, "completion": truncate(sample, CODET_STOP)}) + "\n")
+                f.write(json.dumps({"task_id": task, "completion": truncate(sample)}) + "\n")
                 written += 1
     return written
 
