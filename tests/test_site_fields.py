@@ -96,3 +96,23 @@ def test_every_page_says_as_of_when_the_data_is_and_the_home_page_lists_the_newe
     dates = re.findall(r'<time datetime="([^"]+)">', newest)
     assert dates == sorted(dates, reverse=True) and dates[0] == "2026-11-01" and len(dates) == 8
     assert "CodeGen-350M · HumanEval pass@1 12.5" in newest
+
+
+def test_a_run_of_one_language_of_a_multilingual_benchmark_fills_that_languages_column(tmp_path):
+    from nl2code.site import RunView
+    from nl2code.site._data import ProblemRow
+
+    catalog = to_dict(load_catalog(fields_catalog(tmp_path / "catalog")))
+    path = tmp_path / "catalog" / "benchmarks" / "multipl-humaneval.yaml"
+    problems = [ProblemRow(f"HumanEval_{i}", 1, int(i < 82)) for i in range(161)]
+    run = RunView(id="rs-run", model="StarCoder2-3B", benchmark="multipl-e-rs", kind="run", status="complete",
+                  scores={"pass@1": 50.93}, problems=problems, problems_in_benchmark=161)
+    out = build_site(tmp_path / "out", catalog, [run]).out
+    assert path.is_file()
+    rows = json.loads((out / "data/leaderboards/multipl-humaneval--pass-1.json").read_text())["rows"]
+    (ours,) = [r for r in rows if r["run_id"] == "rs-run"]
+    assert ours["language"] == "Rust" and ours["model"] == "starcoder2-3b"
+    html = (out / "leaderboards/multipl-humaneval--pass-1.html").read_text()
+    table = html[html.index('id="language-table"'):html.index("</table>", html.index('id="language-table"'))]
+    line = re.search(r'<tr><th scope="row"><a [^>]*>StarCoder2-3B</a></th>(.*?)</tr>', table).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', line) == ["", "", "50.9"]  # C++, Java, Rust

@@ -15,6 +15,16 @@ OPEN_WEIGHTS = {"open", "on-request"}
 HARNESS_KINDS = {"selfcheck": "reference solutions (self-check)", "demo": "demo file, not a model's output"}
 # Model labels that name a benchmark's own solutions rather than a model (e.g. "codegeex-ref").
 _REFERENCE_LABEL = re.compile(r"(^|[-_ /.])(ref|refs|reference|references|canonical|gold|oracle)([-_ /.]|$)", re.I)
+# nl2code's multilingual benchmark families ("humaneval-x-rust") and the catalog benchmark each
+# language's runs belong to; the language codes they use and how the site names them.
+BENCHMARK_FAMILIES = {"humaneval-x": "humaneval-x", "multipl-e": "multipl-humaneval", "mbxp": "mbxp",
+                      "multi-humaneval": "mbxp-humaneval", "mathqa-x": "mbxp-mathqa"}
+LANGUAGE_NAMES = {
+    "cpp": "C++", "cs": "C#", "csharp": "C#", "d": "D", "go": "Go", "java": "Java", "jl": "Julia", "js": "JavaScript",
+    "javascript": "JavaScript", "kotlin": "Kotlin", "lua": "Lua", "perl": "Perl", "php": "PHP", "pl": "Perl", "py": "Python",
+    "python": "Python", "r": "R", "rb": "Ruby", "rkt": "Racket", "rs": "Rust", "ruby": "Ruby", "rust": "Rust", "scala": "Scala",
+    "sh": "Bash", "swift": "Swift", "ts": "TypeScript", "typescript": "TypeScript",
+}
 # Which of a variant's reported values a default view shows: the standard setting, a number read
 # at its source, the most primary kind of source, then the earliest.
 SOURCE_ORDER = ("paper", "model-card", "repository", "leaderboard", "blog", "site", "survey", "nl2code-reproduction", "nl2code-run")
@@ -150,6 +160,7 @@ class RunView:
     variant: str | None = None  # catalog variant id, when the run's model is in the catalog
     problems_in_benchmark: int | None = None  # as the run's summary recorded it (None in old stores)
     seed: int | None = None
+    language: str | None = None  # of a multilingual benchmark's run ("Rust" for humaneval-x-rust)
     spec: dict[str, Any] | None = None  # the run spec stored at creation (schema 3); None in older stores
     generated_by: str | None = None  # "openai (generic)": the backend that generated the samples
     generated_model: str | None = None  # the model id the backend was asked for
@@ -399,6 +410,8 @@ class SiteData:
         self.runs = list(runs or [])
         for run in self.runs:
             run.variant = run.variant or self.match_variant(run.model)
+            run.benchmark, language = self.split_language(run.benchmark)
+            run.language = run.language or language
             run.benchmark = self.match_benchmark(run.benchmark)
             run.exclusion = self.run_exclusion(run)
         self.reproductions = _records(sorted(reproductions or [], key=lambda r: r["name"]))
@@ -446,6 +459,15 @@ class SiteData:
             if wanted in {bench["id"], bench["name"].lower(), *(a.lower() for a in bench.get("aliases") or [])}:
                 return bench["id"]
         return name
+
+    def split_language(self, name: str) -> tuple[str, str | None]:
+        """'humaneval-x-rust' -> ('humaneval-x', 'Rust'): a multilingual family's run goes to the
+        family's catalog benchmark, in its language's column; other names are returned as they are."""
+        family, _, code = name.strip().lower().rpartition("-")
+        target = BENCHMARK_FAMILIES.get(family)
+        if target and code in LANGUAGE_NAMES and target in self.by_id:
+            return target, LANGUAGE_NAMES[code]
+        return name, None
 
     def variant_parameters(self, variant_id: str | None) -> float | None:
         if not variant_id or variant_id not in self.variants:
@@ -641,6 +663,7 @@ class SiteData:
                 if (run.id, label) in linked_runs:
                     continue  # already in the catalog as a reproduced result
                 key = (run.benchmark, label)
+                row.language = run.language
                 groups[key].append(self._with_facts(row, run.benchmark))
                 metric_of.setdefault(key, "pass-at-k" if label.startswith("pass@") else label)
         for record in self.reproductions:
