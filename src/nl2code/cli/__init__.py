@@ -25,7 +25,6 @@ COMMANDS: dict[str, str] = {
     "rerank": "nl2code.cli.rerank:rerank",
     "analyze": "nl2code.cli.analyze:analyze",
     "score-text": "nl2code.cli.text:score_text",
-    "analyze": "nl2code.cli.analyze:analyze",
     "reproduce": "nl2code.cli.reproduce:reproduce",
 }
 
