@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv clean llm-deps llm-test llm-bench site
+.PHONY: demo test venv clean llm-deps llm-test llm-bench site toolchains
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(STAMP)
 	bash scripts/test-setup.sh
 	bash scripts/run-tests.sh $(BIN)/python
 	bash scripts/test-unprivileged.sh
+
+# The compilers and runtimes of every language (apt and npm; needs root; quick when present).
+toolchains: $(STAMP)
+	$(BIN)/nl2code toolchains install
 
 # A real model (issue 6): llama-cpp-python builds llama.cpp from source (5-25 minutes on 2 cores),
 # so it is kept out of `make test`; pip's wheel cache makes later runs quick.

@@ -25,3 +25,7 @@ if [ "$(id -u)" -eq 0 ]; then
         apt_install python3-pytest python3-pytest-timeout python3-click
     fi
 fi
+
+# The compilers and runtimes of every language the executor runs (issue 10), with nl2code's own
+# command (the README's `make toolchains`); quick when they are all present.
+if [ "$(id -u)" -eq 0 ]; then "${NL2CODE_PYTHON:-.venv/bin/python}" -m nl2code toolchains install; fi

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "nl2code.cli.analyze:analyze",
     "score-text": "nl2code.cli.text:score_text",
     "reproduce": "nl2code.cli.reproduce:reproduce",
+    "toolchains": "nl2code.cli.toolchains:toolchains",
 }
 
 

@@ -1,0 +1,304 @@
+"""What each language needs installed on the machine, and installing it with the system's package
+managers (Debian's apt, npm), idempotently.
+
+A `Toolchain` is data: the packages that provide a language's compiler or runtime and what its
+benchmarks' tests import (Boost, javatuples, testify, lodash, ...), the executables that must
+then resolve, and the command that prints the version. Nothing here runs a sample; the sandbox
+runs compilers and programs (`nl2code.execution.languages`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from nl2code.errors import ConfigError, ExecutionError
+
+log = logging.getLogger(__name__)
+
+APT_LOCK_WAIT_S = 900  # several installs at once (CI and a user's shell) queue on dpkg's lock
+
+
+@dataclass(frozen=True, slots=True)
+class AptPackage:
+    """A Debian package. `command`: an executable that stands for it where the tool came from
+    elsewhere (NodeSource's nodejs bundles npm; Debian's `npm` package would then conflict)."""
+
+    name: str
+    command: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NpmPackage:
+    """A package installed globally with npm, pinned: `npm install -g name@version`."""
+
+    name: str
+    version: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class Toolchain:
+    """The packages a language needs, the executables they must provide, and its version command.
+
+    `path_only`: no package in Debian 12, npm or PyPI provides it (Julia, Swift); the language is
+    used where its executables are on PATH and never installed. `note` says what is special."""
+
+    apt: tuple[AptPackage, ...] = ()
+    npm: tuple[NpmPackage, ...] = ()
+    executables: tuple[str, ...] = ()
+    version: tuple[str, ...] = ()
+    path_only: bool = False
+    note: str = ""
+
+
+def apt(*names: str, **commands: str) -> tuple[AptPackage, ...]:
+    """Debian packages; keyword arguments map a package name (underscores for dashes) to the
+    executable that stands for it."""
+    by_name = {k.replace("_", "-"): v for k, v in commands.items()}
+    return tuple(AptPackage(n, by_name.get(n, "")) for n in names)
+
+
+_NODE = apt("nodejs", "npm", nodejs="node", npm="npm")
+_JDK = apt("default-jdk-headless", default_jdk_headless="javac")
+
+# The one table of what each language needs (moved into the language modules once each has one).
+# Key: nl2code's canonical language name. Versions here: Debian 12 (bookworm).
+TOOLCHAINS: dict[str, Toolchain] = {
+    "cpp": Toolchain(
+        apt("g++", "libboost-dev", "libssl-dev"), executables=("g++",), version=("g++", "--version"),
+        note="Boost and OpenSSL headers: HumanEval-X C++ tests include them",
+    ),
+    "csharp": Toolchain(
+        apt("mono-mcs", "mono-runtime", "libmono-system-core4.0-cil", "libmono-system-numerics4.0-cil"),
+        executables=("mcs", "mono"), version=("mono", "--version"),
+        note="the smallest Mono set that compiles and runs the tests (not mono-complete); MBXP's "
+        "CompareNetObjects is in no registry here: nl2code builds its own small stand-in (docs/languages.md)",
+    ),
+    "d": Toolchain(apt("ldc"), executables=("ldc2",), version=("ldc2", "--version"), note="LDC: DMD's front end on LLVM"),
+    "go": Toolchain(
+        apt("golang-go", "golang-github-stretchr-testify-dev"), executables=("go",), version=("go", "version"),
+        note="testify: HumanEval-X Go tests import it (GOPATH mode)",
+    ),
+    "java": Toolchain(
+        _JDK + apt("libjavatuples-java"), executables=("javac", "java"), version=("javac", "-version"),
+        note="javatuples: MultiPL-E Java prompts import org.javatuples",
+    ),
+    "javascript": Toolchain(
+        _NODE, (NpmPackage("lodash", "4.17.21"),), ("node",), ("node", "--version"),
+        note="lodash: MBXP JavaScript tests require it",
+    ),
+    "typescript": Toolchain(_NODE, (NpmPackage("typescript", "5.9.3"),), ("node", "tsc"), ("tsc", "--version")),
+    "lua": Toolchain(
+        apt("lua5.3", "lua-unit"), executables=("lua5.3",), version=("lua5.3", "-v"),
+        note="Lua 5.3, as in MultiPL-E's container; luaunit: its tests require it",
+    ),
+    "php": Toolchain(apt("php-cli"), executables=("php",), version=("php", "--version")),
+    "perl": Toolchain(
+        apt("perl", "libtest-deep-perl"), executables=("perl",), version=("perl", "-e", "print $^V"),
+        note="Test::Deep: MultiPL-E Perl tests use it",
+    ),
+    "python": Toolchain(apt("python3"), executables=("python3",), version=("python3", "--version")),
+    "r": Toolchain(apt("r-base-core"), executables=("Rscript",), version=("Rscript", "--version")),
+    "ruby": Toolchain(apt("ruby"), executables=("ruby",), version=("ruby", "--version")),
+    "racket": Toolchain(apt("racket"), executables=("racket",), version=("racket", "--version")),
+    "rust": Toolchain(
+        apt("rustc"), executables=("/usr/bin/rustc",), version=("/usr/bin/rustc", "--version"),
+        note="Debian's rustc: a rustup install under /root is not readable by the sandbox's user",
+    ),
+    "scala": Toolchain(_JDK + apt("scala"), executables=("scalac", "scala"), version=("scalac", "-version")),
+    "bash": Toolchain(apt("bash"), executables=("bash",), version=("bash", "--version")),
+    "kotlin": Toolchain(_JDK + apt("kotlin"), executables=("kotlinc",), version=("kotlinc", "-version")),
+    "julia": Toolchain(
+        executables=("julia",), version=("julia", "--version"), path_only=True,
+        note="no package in Debian 12, npm or PyPI: used where julia is on PATH",
+    ),
+    "swift": Toolchain(
+        executables=("swiftc",), version=("swiftc", "--version"), path_only=True,
+        note="no package in Debian 12, npm or PyPI (Debian's `swift` is OpenStack's object store): used where swiftc is on PATH",
+    ),
+}
+
+# Other names of a language: MultiPL-E's codes, mxeval's and HumanEval-X's names.
+ALIASES: dict[str, str] = {
+    "c++": "cpp", "cs": "csharp", "c#": "csharp", "dlang": "d", "golang": "go", "js": "javascript",
+    "ts": "typescript", "pl": "perl", "py": "python", "rb": "ruby", "rkt": "racket", "rs": "rust",
+    "sh": "bash", "kt": "kotlin", "jl": "julia",
+}
+
+
+def canonical(name: str) -> str:
+    """The canonical name of a language from any of its names, or an error listing them."""
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in TOOLCHAINS:
+        known = ", ".join(sorted(TOOLCHAINS))
+        raise ConfigError(f"unknown language {name!r}: use one of {known} (or a MultiPL-E code such as cs, rs, ts)")
+    return key
+
+
+def toolchain(name: str) -> Toolchain:
+    return TOOLCHAINS[canonical(name)]
+
+
+def which(executable: str) -> str | None:
+    """The path of an executable (absolute names are checked as they are)."""
+    if os.path.isabs(executable):
+        return executable if os.access(executable, os.X_OK) else None
+    return shutil.which(executable)
+
+
+@dataclass(slots=True)
+class Plan:
+    """What is missing for a set of languages, and what cannot be installed here."""
+
+    languages: tuple[str, ...]
+    apt: list[str] = field(default_factory=list)
+    npm: list[str] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)  # path-only languages not on PATH
+
+    @property
+    def empty(self) -> bool:
+        return not self.apt and not self.npm
+
+
+def dpkg_installed(packages: Iterable[str]) -> set[str]:
+    """The subset of `packages` that dpkg reports installed (one dpkg-query for all)."""
+    names = sorted(set(packages))
+    if not names or shutil.which("dpkg-query") is None:
+        return set()
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Package}\t${db:Status-Abbrev}\n", *names],
+        capture_output=True, text=True, check=False,
+    )
+    return {line.split("\t")[0].split(":")[0] for line in result.stdout.splitlines() if "\tii" in line}
+
+
+@cache
+def npm_root() -> str | None:
+    """npm's global node_modules directory (where `npm install -g` puts packages)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    result = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
+    root = result.stdout.strip()
+    return root or None
+
+
+def npm_installed(package: NpmPackage) -> bool:
+    """Whether the pinned version of `package` is installed globally."""
+    import json
+
+    root = npm_root()
+    if root is None:
+        return False
+    try:
+        with open(os.path.join(root, package.name, "package.json")) as f:
+            return json.load(f).get("version") == package.version
+    except (OSError, ValueError):
+        return False
+
+
+def plan(languages: Sequence[str]) -> Plan:
+    """What `install` would do for `languages` (canonical names or aliases; none: all)."""
+    names = tuple(dict.fromkeys(canonical(n) for n in languages)) if languages else tuple(TOOLCHAINS)
+    chains = [TOOLCHAINS[n] for n in names]
+    wanted = [p for chain in chains for p in chain.apt]
+    have = dpkg_installed(p.name for p in wanted)
+    result = Plan(names)
+    for package in dict.fromkeys(wanted):
+        if package.name in have or (package.command and shutil.which(package.command)):
+            continue
+        result.apt.append(package.name)
+    result.npm = list(dict.fromkeys(p.spec for chain in chains for p in chain.npm if not npm_installed(p)))
+    for name, chain in zip(names, chains):
+        if chain.path_only and not all(which(e) for e in chain.executables):
+            result.unavailable[name] = chain.note
+    return result
+
+
+Runner = Callable[[Sequence[str]], int]
+
+
+def run_inherited(argv: Sequence[str]) -> int:
+    """Run a package manager with the caller's terminal: its own progress output is the progress."""
+    log.info("running %s", " ".join(argv))
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(list(argv), env=env, check=False).returncode
+
+
+def commands(todo: Plan) -> list[list[str]]:
+    """The package-manager commands that install what `todo` lists, in order."""
+    argvs: list[list[str]] = []
+    if todo.apt:
+        argvs.append(["apt-get", "update", "-q"])
+        argvs.append([
+            "apt-get", "install", "-y", "-q", "--no-install-recommends",
+            "-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_S}", *todo.apt,
+        ])
+    if todo.npm:
+        argvs.append(["npm", "install", "--global", "--no-audit", "--no-fund", *todo.npm])
+    return argvs
+
+
+def install(todo: Plan, runner: Runner = run_inherited) -> None:
+    """Install what `todo` lists. Needs root for apt (and for npm's global directory when it is
+    a system one); an error names the commands to run otherwise."""
+    if todo.empty:
+        return
+    argvs = commands(todo)
+    if os.geteuid() != 0 and (todo.apt or not _writable(npm_root())):
+        shown = "\n  ".join(" ".join(a) for a in argvs)
+        raise ConfigError(f"installing toolchains needs root; run as root, or run these yourself:\n  {shown}")
+    for argv in argvs:
+        if argv[0] == "npm" and shutil.which("npm") is None:
+            raise ExecutionError("npm is still missing after the apt step; install Debian's npm package or NodeSource's nodejs")
+        code = runner(argv)
+        if code != 0:
+            raise ExecutionError(f"`{' '.join(argv)}` failed with exit status {code}; its output above says why")
+    npm_root.cache_clear()
+    left = plan(todo.languages)
+    if not left.empty:
+        raise ExecutionError(f"still missing after installing: apt {left.apt or '-'}, npm {left.npm or '-'}")
+
+
+def _writable(path: str | None) -> bool:
+    return path is not None and os.access(path, os.W_OK)
+
+
+def version(name: str, timeout: float = 60) -> str | None:
+    """The first line a language's version command prints, or None where its toolchain is missing.
+
+    Runs the installed (trusted) compiler or runtime with a fixed argument, never a sample."""
+    chain = toolchain(name)
+    if not chain.version or which(chain.version[0]) is None or not all(which(e) for e in chain.executables):
+        return None
+    try:
+        result = subprocess.run(
+            [which(chain.version[0]) or chain.version[0], *chain.version[1:]],
+            capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("%s: version command failed: %s", name, exc)
+        return None
+    lines = [line.strip() for line in (result.stdout + "\n" + result.stderr).splitlines()]
+    # the JVM's option warnings come first on some versions (Debian's kotlinc)
+    lines = [line for line in lines if line and "warning" not in line.lower()]
+    return lines[0] if lines else None
+
+
+def versions(names: Iterable[str]) -> dict[str, str | None]:
+    """`version` of each language, run side by side: the JVM-based ones take seconds each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = list(names)
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(names)))) as pool:
+        return dict(zip(names, pool.map(version, names)))
