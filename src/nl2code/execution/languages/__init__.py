@@ -40,7 +40,10 @@ from nl2code.records import Execution, Limits, Problem, Status, TestOutcome
 log = logging.getLogger(__name__)
 
 # modules of this package, each defining LANGUAGE (or LANGUAGES, a tuple, for a family)
-_MODULES: tuple[str, ...] = ("python", "cpp", "javascript", "php", "perl", "ruby", "lua", "r", "racket", "bash", "python_program")
+_MODULES: tuple[str, ...] = (
+    "python", "cpp", "javascript", "php", "perl", "ruby", "lua", "r", "racket", "bash", "python_program",
+    "jvm", "go", "csharp", "d", "rust",
+)
 
 BASE_ENV: tuple[tuple[str, str], ...] = (
     ("PATH", "/usr/local/bin:/usr/bin:/bin"),

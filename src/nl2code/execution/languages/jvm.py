@@ -1,0 +1,253 @@
+"""Java, Scala and Kotlin: compiled by their compilers on the JVM, run on the JVM, both inside the
+sandbox.
+
+A JVM reserves far more virtual memory than it uses and starts a dozen threads: these stages run
+without an address-space rlimit (memory is capped by the sandbox's cgroup, from which the JVM also
+sizes its heap) and with room for threads. The compilers are started with `java` directly (not
+Debian's shell wrappers) with flags that cut their start-up: the serial collector, the client JIT
+alone, no perf-data file in /tmp, and a class-data archive of the compiler's own classes made
+once per toolchain version (`_artifacts`). The program itself runs with the JVM's default JIT.
+
+The tests' `main` is not changed: a small launcher class calls it and prints the end marker after
+it returns, so a program that exits early with status 0 is not a pass.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import re
+from functools import cache
+from pathlib import Path
+
+from nl2code.execution.languages import Language, Stage, _version
+from nl2code.execution.languages import _artifacts
+from nl2code.records import Limits, Problem
+
+JAVATUPLES = "/usr/share/java/javatuples.jar"  # libjavatuples-java: MultiPL-E's Java prompts import org.javatuples
+SCALA_LIB = "/usr/share/scala-2.11/lib"
+KOTLIN_LIB = "/usr/share/kotlin/kotlinc/lib"
+KOTLIN_STDLIB = "/usr/share/java/kotlin-stdlib.jar"
+
+# start-up flags for the compilers' JVMs (they never run a sample's code)
+COMPILER_JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss8m", "-Xshare:auto")
+# the program's JVM: the default JIT (tests may compute), a single-threaded collector, no perf file
+PROGRAM_JVM = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto")
+
+_PUBLIC_CLASS = re.compile(r"^\s*public\s+(?:final\s+|abstract\s+)*class\s+([A-Za-z_]\w*)", re.MULTILINE)
+_TYPE = re.compile(r"\b(?:class|object|interface|enum)\s+([A-Za-z_]\w*)")
+_JAVA_MAIN = re.compile(r"\bstatic\s+(?:final\s+)?void\s+main\s*\(")
+_SCALA_MAIN = re.compile(r"\bdef\s+main\s*\(")
+_KOTLIN_MAIN = re.compile(r"^fun\s+main\s*\(\s*(\w*)", re.MULTILINE)
+
+LAUNCHER = "Nl2codeMain"
+
+
+def main_type(source: str, main: re.Pattern[str]) -> str | None:
+    """The class (or Scala object) that declares `main`: the last type declared before it."""
+    found = main.search(source)
+    if found is None:
+        return None
+    names = _TYPE.findall(source[: found.start()])
+    return names[-1] if names else None
+
+
+def java() -> str:
+    """The `java` launcher of the default JDK (a real binary, not a shell wrapper)."""
+    return os.path.realpath("/usr/bin/java") if os.path.exists("/usr/bin/java") else "java"
+
+
+def _classpath(*parts: str) -> str:
+    return ":".join(p for p in parts if p)
+
+
+@cache
+def _compiler_archive(name: str, argv_prefix: tuple[str, ...], hello: tuple[str, str], flag_prefix: str) -> str:
+    """A class-data archive of a JVM compiler's own classes, made by compiling nl2code's fixed
+    hello program once per JDK and compiler version; "" when it cannot be made."""
+    version = _version((java(), "-version")) + "|" + "|".join(argv_prefix)
+
+    def make(work: Path) -> None:
+        (work / hello[0]).write_text(hello[1])
+        archive = work / f"{name}.jsa"
+        dump = f"{flag_prefix}-XX:ArchiveClassesAtExit={archive}"
+        (work / "out").mkdir()
+        _artifacts.run([argv_prefix[0], dump, *argv_prefix[1:], "-d", str(work / "out"), hello[0]], cwd=work)
+        shutil.rmtree(work / "out")
+        (work / hello[0]).unlink()
+        if not archive.exists():
+            raise RuntimeError("the JVM wrote no archive")
+
+    built = _artifacts.build(f"{name}-cds", version, "1", make)
+    return str(built / f"{name}.jsa") if built else ""
+
+
+def javac() -> str:
+    return os.path.realpath("/usr/bin/javac") if os.path.exists("/usr/bin/javac") else "javac"
+
+
+class JvmLanguage(Language):
+    """What the three JVM languages share: limits, the launcher, the run stage."""
+
+    def run_classpath(self) -> str:
+        return "."
+
+    def launcher(self, source: str, main: str, marker: str) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def compiler(self) -> tuple[str, ...]:
+        """The compiler's command up to its own arguments (java, flags, class path, main class)."""
+        raise NotImplementedError
+
+    def compile_args(self, files: list[str]) -> tuple[str, ...]:
+        return ("-d", ".", *files)
+
+    def jvm_flag(self, flag: str) -> str:
+        """`flag` for the compiler's JVM as the compiler's command takes it."""
+        return flag
+
+    def archive(self) -> str:
+        return _compiler_archive(self.name, self.compiler(), self.hello(), self.jvm_flag(""))
+
+    def with_archive(self, argv: tuple[str, ...]) -> tuple[str, ...]:
+        archive = self.archive()
+        return (argv[0], self.jvm_flag(f"-XX:SharedArchiveFile={archive}"), *argv[1:]) if archive else argv
+
+    def hello(self) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def spec(self, problem: Problem, program: str, limits: Limits, marker: str):  # noqa: ANN201 - ExecSpec
+        from nl2code.execution.languages import ExecSpec
+
+        source = self.source(problem, program, marker)
+        main = main_type(source, self.main_pattern) or "Main"
+        source_name = self.source_name(source)
+        launcher_name, launcher = self.launcher(source, main, marker)
+        files = ((source_name, source.encode()), (launcher_name, launcher.encode()))
+        env = self.stage_env()
+        compile_argv = (*self.with_archive(self.compiler()), *self.compile_args([source_name, launcher_name]))
+        run_argv = (java(), *PROGRAM_JVM, *self.run_flags(), "-cp", self.run_classpath(), LAUNCHER)
+        stages = (
+            Stage("compile", compile_argv, self.compile_limits(limits), env, compile=True),
+            Stage("run", run_argv, self.run_limits(limits), env),
+        )
+        return ExecSpec(files=files, stages=stages, marker=marker)
+
+    def run_flags(self) -> tuple[str, ...]:
+        return ()
+
+    def source_name(self, source: str) -> str:
+        return f"main{self.extension}"
+
+
+class Java(JvmLanguage):
+    main_pattern = _JAVA_MAIN
+
+    def source_name(self, source: str) -> str:
+        public = _PUBLIC_CLASS.search(source)  # javac wants a public class in a file of its name
+        return f"{public.group(1)}.java" if public else "Main.java"
+
+    def compiler(self) -> tuple[str, ...]:
+        return (javac(), *(f"-J{flag}" for flag in COMPILER_JVM), "-encoding", "UTF8", "-cp", JAVATUPLES)
+
+    def jvm_flag(self, flag: str) -> str:
+        return f"-J{flag}"
+
+    def hello(self) -> tuple[str, str]:
+        return ("Hello.java", "import java.util.*;\nclass Hello { public static void main(String[] a) { List<Integer> x = new ArrayList<>(); x.add(1); assert x.size() == 1; System.out.println(x); } }\n")
+
+    def run_flags(self) -> tuple[str, ...]:
+        return ("-ea",)  # the tests are Java `assert` statements
+
+    def run_classpath(self) -> str:
+        return _classpath(".", JAVATUPLES if os.path.exists(JAVATUPLES) else "")
+
+    def launcher(self, source: str, main: str, marker: str) -> tuple[str, str]:
+        return f"{LAUNCHER}.java", (
+            f"public class {LAUNCHER} {{\n"
+            f"    public static void main(String[] args) throws Throwable {{\n"
+            f"        {main}.main(args);\n"
+            f"        System.out.flush();\n"
+            f"        System.out.print(\"\\n{marker}\\n\");\n"
+            f"        System.out.flush();\n"
+            f"    }}\n}}\n"
+        )
+
+
+class Scala(JvmLanguage):
+    main_pattern = _SCALA_MAIN
+
+    def compiler(self) -> tuple[str, ...]:
+        jars = sorted(glob.glob(f"{SCALA_LIB}/*.jar"))
+        return (java(), *COMPILER_JVM, "-cp", _classpath(*jars), f"-Dscala.home={os.path.dirname(SCALA_LIB)}", "-Dscala.usejavacp=true", "scala.tools.nsc.Main")
+
+    def hello(self) -> tuple[str, str]:
+        return ("hello.scala", "import scala.collection.mutable._\nobject Hello { def main(args: Array[String]) = { val b = ArrayBuffer(1L, 2L); assert(b.sum == 3L); println(b.mkString(\",\")) } }\n")
+
+    def run_classpath(self) -> str:
+        return _classpath(".", f"{SCALA_LIB}/scala-library.jar")
+
+    def launcher(self, source: str, main: str, marker: str) -> tuple[str, str]:
+        return f"{LAUNCHER}.scala", (
+            f"object {LAUNCHER} {{\n"
+            f"  def main(args: Array[String]): Unit = {{\n"
+            f"    {main}.main(args)\n"
+            f"    Console.out.flush()\n"
+            f"    print(\"\\n{marker}\\n\")\n"
+            f"    Console.out.flush()\n"
+            f"  }}\n}}\n"
+        )
+
+
+class Kotlin(JvmLanguage):
+    main_pattern = _KOTLIN_MAIN
+
+    def compiler(self) -> tuple[str, ...]:
+        return (
+            java(), *COMPILER_JVM, "-cp", f"{KOTLIN_LIB}/kotlin-preloader.jar", "org.jetbrains.kotlin.preloading.Preloader",
+            "-cp", f"{KOTLIN_LIB}/kotlin-compiler.jar", "org.jetbrains.kotlin.cli.jvm.K2JVMCompiler", "-no-reflect",
+            "-kotlin-home", os.path.dirname(KOTLIN_LIB),
+        )
+
+    def compile_args(self, files: list[str]) -> tuple[str, ...]:
+        return ("-d", ".", *files)
+
+    def hello(self) -> tuple[str, str]:
+        return ("hello.kt", "fun main() {\n    val x = mutableListOf(1, 2)\n    if (x.sum() != 3) throw Exception(\"no\")\n    println(x)\n}\n")
+
+    def run_classpath(self) -> str:
+        return _classpath(".", KOTLIN_STDLIB)
+
+    def launcher(self, source: str, main: str, marker: str) -> tuple[str, str]:
+        # the tests' main() is a top-level function of the same (default) package
+        found = _KOTLIN_MAIN.search(source)
+        call = "main(args)" if found and found.group(1) else "main()"
+        return f"{LAUNCHER}.kt", (
+            f"object {LAUNCHER} {{\n"
+            f"    @JvmStatic fun main(args: Array<String>) {{\n"
+            f"        {call}\n"
+            f"        System.out.flush()\n"
+            f"        print(\"\\n{marker}\\n\")\n"
+            f"        System.out.flush()\n"
+            f"    }}\n}}\n"
+        )
+
+
+_JDK = ("default-jdk-headless",)
+_JVM = dict(processes=256, address_space=False, min_cpu_seconds=2.0, read_paths=(_artifacts.ensure_root(),))
+
+LANGUAGES = (
+    Java(
+        name="java", title="Java", extension=".java", toolchain=("javac", "java"), version_argv=("javac", "-version"),
+        packages={"apt": (*_JDK, "libjavatuples-java")}, **_JVM,
+    ),
+    Scala(
+        name="scala", title="Scala", extension=".scala", toolchain=("java", "scalac"),
+        version_argv=("scalac", "-version"), packages={"apt": (*_JDK, "scala")}, **_JVM,
+    ),
+    Kotlin(
+        name="kotlin", title="Kotlin", extension=".kt", toolchain=("java", "kotlinc"),
+        version_argv=("kotlinc", "-version"), aliases=("kt",), packages={"apt": (*_JDK, "kotlin")}, **_JVM,
+    ),
+)
