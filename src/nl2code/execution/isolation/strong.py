@@ -92,7 +92,7 @@ class StrongSandbox:
             self._setup_user_namespace()
         self._setup_sample_namespaces()
         abi = 0 if "landlock" in skip else None
-        self.policy = landlock.make_policy(tuple(namespaces.interpreter_paths()), abi=abi)
+        self.policy = landlock.make_policy((*namespaces.interpreter_paths(), *_toolchain_paths()), abi=abi)
         if self.policy.abi >= 1:
             self.layers.append(f"landlock{self.policy.abi}")
         else:
@@ -144,7 +144,7 @@ class StrongSandbox:
         self._try("netns", namespaces.enter_network_namespace)
         # Once the uid is dropped, directories such as /root (mode 700) block the interpreter's
         # own files: the worker's mount namespace shows only those, read from their real place.
-        reveals = namespaces.plan_reveals(namespaces.worker_paths())
+        reveals = namespaces.plan_reveals([*namespaces.worker_paths(), *_toolchain_paths()])
         self.worker_mounts = self._try("mountns", lambda: namespaces.enter_private_mounts(reveals))
         self.uid = self.gid = UID_BASE + os.getpid()
         os.setgroups([])  # once for the worker, so no sample inherits root's supplementary groups
@@ -290,6 +290,14 @@ class StrongSandbox:
                     pass
             time.sleep(0.001)
         log.warning("processes left by a sample survive in the PID namespace: %s", namespaces.children_of(self.pid_init))
+
+
+def _toolchain_paths() -> tuple[str, ...]:
+    """Read-only directories the registered languages' toolchains need beyond the system paths
+    (`Language.read_paths`: e.g. nl2code's per-toolchain artifacts)."""
+    from nl2code.execution.languages import extra_read_paths
+
+    return extra_read_paths()
 
 
 def _count_processes(uid: int) -> int:
