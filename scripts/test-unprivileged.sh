@@ -13,4 +13,4 @@ cp -r src tests pyproject.toml "$COPY"/
 find "$COPY" -name __pycache__ -prune -exec rm -rf {} +
 chown -R nl2code-ci: "$COPY"
 chmod 755 "$COPY"
-su nl2code-ci -s /bin/sh -c "cd '$COPY' && PYTHONPATH=src PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/test_sandbox_layers.py tests/test_sandbox_hostile.py tests/test_languages.py ${PYTEST_ARGS:-}"
+su nl2code-ci -s /bin/sh -c "cd '$COPY' && PYTHONPATH=src PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/test_sandbox_layers.py tests/test_sandbox_hostile.py tests/test_languages.py tests/test_sandbox_hostile_languages.py ${PYTEST_ARGS:-}"

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -29,16 +30,31 @@ log = logging.getLogger(__name__)
 BUILD_TIMEOUT_S = 600
 
 
+@cache
 def root() -> Path:
     """Where the artifacts live: $NL2CODE_TOOLCHAIN_CACHE, else /usr/local/lib/nl2code/toolchains
-    as root (the sample's uid can read it: it is not under /root), else the user's cache."""
+    as root (the sample's uid can read it: it is not under /root), else the user's cache.
+
+    Decided once per process: a worker asks after it entered its user namespace (where it is uid
+    0 but no more root than before) and before it points HOME at its sample directory."""
     configured = os.environ.get("NL2CODE_TOOLCHAIN_CACHE")
     if configured:
         return Path(configured)
-    if os.geteuid() == 0:
+    if _really_root():
         return Path("/usr/local/lib/nl2code/toolchains")
     base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     return Path(base) / "nl2code" / "toolchains"
+
+
+def _really_root() -> bool:
+    """uid 0 in the initial user namespace (a user namespace's uid 0 is an ordinary user outside)."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        with open("/proc/self/uid_map") as f:
+            return f.read().split()[:3] == ["0", "0", "4294967295"]
+    except OSError:
+        return True
 
 
 def ensure_root() -> str:
@@ -48,7 +64,7 @@ def ensure_root() -> str:
     path = root()
     try:
         path.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
+        if _really_root():
             path.chmod(0o755)
     except OSError as exc:
         log.warning("cannot create the toolchain artifact directory %s: %s", path, exc)

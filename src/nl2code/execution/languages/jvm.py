@@ -2,8 +2,9 @@
 sandbox.
 
 A JVM reserves far more virtual memory than it uses and starts a dozen threads: these stages run
-without an address-space rlimit (memory is capped by the sandbox's cgroup, from which the JVM also
-sizes its heap) and with room for threads. The compilers are started with `java` directly (not
+without an address-space rlimit (memory is capped by the sandbox's cgroup) and with room for
+threads; the heap is bounded with -Xmx at half the memory limit, which also holds where no cgroup
+caps memory (unprivileged runs). The compilers are started with `java` directly (not
 Debian's shell wrappers) with flags that cut their start-up: the serial collector, the client JIT
 alone, no perf-data file in /tmp, and a class-data archive of the compiler's own classes made
 once per toolchain version (`_artifacts`). The program itself runs with the JVM's default JIT.
@@ -83,6 +84,13 @@ def _compiler_archive(name: str, argv_prefix: tuple[str, ...], hello: tuple[str,
     return str(built / f"{name}.jsa") if built else ""
 
 
+def heap_flag(limits: Limits) -> str:
+    """-Xmx at half the memory limit: the heap stays bounded where no memory cgroup caps the JVM
+    (unprivileged runs: JVM stages have no address-space rlimit), and under a cgroup the rest is
+    left to the JVM's own code, threads and metadata."""
+    return f"-Xmx{max(64, limits.memory_bytes // 2 // 1024**2)}m"
+
+
 def javac() -> str:
     return os.path.realpath("/usr/bin/javac") if os.path.exists("/usr/bin/javac") else "javac"
 
@@ -126,10 +134,12 @@ class JvmLanguage(Language):
         launcher_name, launcher = self.launcher(source, main, marker)
         files = ((source_name, source.encode()), (launcher_name, launcher.encode()))
         env = self.stage_env()
-        compile_argv = (*self.with_archive(self.compiler()), *self.compile_args([source_name, launcher_name]))
-        run_argv = (java(), *PROGRAM_JVM, *self.run_flags(), "-cp", self.run_classpath(), LAUNCHER)
+        compiler = self.with_archive(self.compiler())
+        compile_limits = self.compile_limits(limits)
+        compile_argv = (compiler[0], self.jvm_flag(heap_flag(compile_limits)), *compiler[1:], *self.compile_args([source_name, launcher_name]))
+        run_argv = (java(), heap_flag(self.run_limits(limits)), *PROGRAM_JVM, *self.run_flags(), "-cp", self.run_classpath(), LAUNCHER)
         stages = (
-            Stage("compile", compile_argv, self.compile_limits(limits), env, compile=True),
+            Stage("compile", compile_argv, compile_limits, env, compile=True),
             Stage("run", run_argv, self.run_limits(limits), env),
         )
         return ExecSpec(files=files, stages=stages, marker=marker)
