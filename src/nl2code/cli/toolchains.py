@@ -50,14 +50,15 @@ def list_(as_json: bool) -> None:
     from rich.table import Table
 
     todo = tc.plan(())
-    found = tc.versions(tc.TOOLCHAINS)
+    table = tc.all_toolchains()
+    found = tc.versions(table)
     rows = []
-    for name, chain in tc.TOOLCHAINS.items():
+    for name, chain in table.items():
         packages = [p.name for p in chain.apt] + [p.spec for p in chain.npm]
         missing = [p for p in packages if p in todo.apt or p in todo.npm]
         rows.append({
             "language": name, "version": found[name], "packages": packages, "missing": missing,
-            "path_only": chain.path_only, "note": chain.note,
+            "path_only": chain.path_only,
         })
     if as_json:
         click.echo(json.dumps({"languages": rows}))

@@ -223,6 +223,10 @@ class Kotlin(JvmLanguage):
     def compile_args(self, files: list[str]) -> tuple[str, ...]:
         return ("-d", ".", *files)
 
+    def version(self) -> str:
+        # Debian's kotlinc script passes -noverify, which this JDK warns about before the version
+        return _version((*self.compiler(), "-version"))
+
     def hello(self) -> tuple[str, str]:
         return ("hello.kt", "fun main() {\n    val x = mutableListOf(1, 2)\n    if (x.sum() != 3) throw Exception(\"no\")\n    println(x)\n}\n")
 
@@ -258,6 +262,6 @@ LANGUAGES = (
     ),
     Kotlin(
         name="kotlin", title="Kotlin", extension=".kt", toolchain=("java", "kotlinc"),
-        version_argv=("kotlinc", "-version"), aliases=("kt",), packages={"apt": (*_JDK, "kotlin")}, **_JVM,
+        version_argv=("kotlinc", "-version"), aliases=("kt", "kts"), packages={"apt": (*_JDK, "kotlin")}, **_JVM,
     ),
 )
