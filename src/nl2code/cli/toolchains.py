@@ -27,17 +27,24 @@ def install(languages: tuple[str, ...], dry_run: bool) -> None:
     todo = tc.plan(languages)
     for name, note in todo.unavailable.items():
         click.echo(f"{name}: not installable here ({note})", err=True)
-    if todo.empty:
-        click.echo(f"toolchains present: {', '.join(n for n in todo.languages if n not in todo.unavailable)}")
-        return
+    done = [n for n in todo.languages if n not in todo.unavailable]
     if dry_run:
         for argv in tc.commands(todo):
             click.echo(" ".join(argv))
+        if todo.empty:
+            click.echo(f"toolchains present: {', '.join(done)}")
         return
-    click.echo(f"installing: apt {' '.join(todo.apt) or '-'}; npm {' '.join(todo.npm) or '-'}", err=True)
-    tc.install(todo)
-    done = [n for n in todo.languages if n not in todo.unavailable]
-    click.echo(f"toolchains installed in {time.monotonic() - started:.0f} s: {', '.join(done)}")
+    if todo.empty:
+        click.echo(f"toolchains present: {', '.join(done)}")
+    else:
+        click.echo(f"installing: apt {' '.join(todo.apt) or '-'}; npm {' '.join(todo.npm) or '-'}", err=True)
+        tc.install(todo)
+        click.echo(f"toolchains installed in {time.monotonic() - started:.0f} s: {', '.join(done)}")
+    # what every sample of a language shares, built once per toolchain version (quick when present)
+    prepared = tc.prepare(done)
+    count = sum(len(v) for v in prepared.values())
+    click.echo(f"shared toolchain artifacts ready ({count}, {time.monotonic() - started:.0f} s in all): "
+               + ", ".join(f"{n} {len(v)}" for n, v in prepared.items()))
 
 
 @toolchains.command("list")

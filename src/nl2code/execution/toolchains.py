@@ -267,6 +267,22 @@ def install(todo: Plan, runner: Runner = run_inherited) -> None:
         raise ExecutionError(f"still missing after installing: apt {left.apt or '-'}, npm {left.npm or '-'}")
 
 
+def prepare(names: Iterable[str]) -> dict[str, list[str]]:
+    """Build each language's shared artifacts (precompiled headers, class-data archives, the warm
+    Go cache, ...) now rather than in the middle of a run: name -> what exists afterwards.
+    Idempotent and quick when they are there."""
+    from nl2code.execution import languages
+
+    registered = set(languages.names())
+    built = {}
+    for name in names:
+        language = languages.get(name) if name in registered else None
+        hook = getattr(language, "prepare", None)
+        if hook is not None and language.available():
+            built[name] = hook()
+    return built
+
+
 def _writable(path: str | None) -> bool:
     return path is not None and os.access(path, os.W_OK)
 

@@ -93,7 +93,16 @@ def _version_of(gxx: str) -> str:
     return _version((gxx, "--version"))
 
 
+# the preambles of MultiPL-E's and MBXP's C++ prompts, precompiled ahead of a run by `prepare`
+KNOWN_PREAMBLES = (("<assert.h>", "<bits/stdc++.h>"), ("<bits/stdc++.h>",))
+
+
 class Cpp(Language):
+    def prepare(self) -> list[str]:
+        """Precompile the benchmarks' usual preambles ahead of a run."""
+        gxx = self.executable("g++")
+        return [h for h in (precompiled(gxx, p) for p in KNOWN_PREAMBLES) if h] if gxx else []
+
     def source(self, problem: Problem, program: str, marker: str) -> str:
         return program + _RENAME_MAIN + problem.test + _REAL_MAIN.format(marker=marker)
 

@@ -81,6 +81,11 @@ def compare_dll(mcs: str) -> str:
 
 
 class CSharp(Language):
+    def prepare(self) -> list[str]:
+        """Build the CompareNetObjects stand-in ahead of a run."""
+        mcs = self.executable("mcs")
+        return [d for d in (compare_dll(mcs),) if d] if mcs else []
+
     def spec(self, problem: Problem, program: str, limits: Limits, marker: str) -> ExecSpec:
         mcs = self.executable("mcs") or "mcs"
         mono = self.executable("mono") or "mono"

@@ -108,6 +108,11 @@ def warm_cache(go: str) -> str:
 
 
 class Go(Language):
+    def prepare(self) -> list[str]:
+        """Build the shared read-only build cache ahead of a run."""
+        go = self.executable("go")
+        return [c for c in (warm_cache(go),) if c] if go else []
+
     def spec(self, problem: Problem, program: str, limits: Limits, marker: str) -> ExecSpec:
         go = self.executable("go") or "go"
         cache_dir = warm_cache(go) or "cache"  # without the shared one, a cold cache of its own

@@ -118,6 +118,10 @@ class JvmLanguage(Language):
     def archive(self) -> str:
         return _compiler_archive(self.name, self.compiler(), self.hello(), self.jvm_flag(""))
 
+    def prepare(self) -> list[str]:
+        """Build what samples share (the compiler's class-data archive) ahead of a run."""
+        return [a for a in (self.archive(),) if a]
+
     def with_archive(self, argv: tuple[str, ...]) -> tuple[str, ...]:
         archive = self.archive()
         return (argv[0], self.jvm_flag(f"-XX:SharedArchiveFile={archive}"), *argv[1:]) if archive else argv

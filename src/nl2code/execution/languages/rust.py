@@ -85,6 +85,10 @@ def _rmtree(path: Path) -> None:
 
 
 class Rust(Language):
+    def prepare(self) -> list[str]:
+        """Build HumanEval-X's crates ahead of a run."""
+        return sorted(crates().values())
+
     def spec(self, problem: Problem, program: str, limits: Limits, marker: str) -> ExecSpec:
         rustc = RUSTC if os.access(RUSTC, os.X_OK) else (self.executable("rustc") or "rustc")
         print_marker = f'    println!("\\n{marker}");\n'
