@@ -136,6 +136,8 @@ def _check_plan(tmp_path: Path) -> None:
 
 
 def test_doctor_reports_every_layer_and_the_level_in_force():
+    for module in ("rich", "sqlalchemy", "pydantic"):  # absent where the suite runs on Debian's bare python3
+        pytest.importorskip(module, reason="the CLI's dependencies are not installed for this interpreter")
     out = subprocess.run(
         [sys.executable, "-m", "nl2code", "doctor", "--json", "--no-languages"], capture_output=True, text=True, timeout=60, check=True
     ).stdout
