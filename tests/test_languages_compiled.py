@@ -114,8 +114,11 @@ def _humaneval_x_cases():
 def _cpp_cases():
     row = multipl_e("cpp")
     prob = problem("cpp/strlen", "cpp", row["prompt"], row["tests"])
+    mbcpp = mbxp("mbcpp_release_v1.2.jsonl", "MBCPP/3")  # its tests' main takes (argc, argv)
+    argv_main = problem("cpp/MBCPP/3", "cpp", mbcpp["prompt"], mbcpp["test"])
     return [("cpp-pch-correct", prob, row["prompt"] + "    return string.size();\n", Status.PASSED),
-            ("cpp-pch-wrong", prob, row["prompt"] + "    return 1;\n", Status.FAILED)]
+            ("cpp-pch-wrong", prob, row["prompt"] + "    return 1;\n", Status.FAILED),
+            ("cpp-mbxp-main-with-arguments", argv_main, mbcpp["prompt"] + mbcpp["canonical_solution"], Status.PASSED)]
 
 
 CASES = _strlen_cases() + _kotlin_cases() + _mbxp_csharp_cases() + _humaneval_x_cases() + _cpp_cases()

@@ -31,8 +31,11 @@ _RENAME_MAIN = "\n#define main nl2code_tests_main\n"
 _REAL_MAIN = """
 #undef main
 #include <cstdio>
-int main() {{
-    nl2code_tests_main();
+// the tests' main takes (argc, argv) (MBXP) or nothing (MultiPL-E, HumanEval-X): call the one it is
+template <class F> auto nl2code_call(F f, int argc, char** argv, int) -> decltype(f(argc, argv)) {{ return f(argc, argv); }}
+template <class F> auto nl2code_call(F f, int, char**, long) -> decltype(f()) {{ return f(); }}
+int main(int argc, char** argv) {{
+    nl2code_call(&nl2code_tests_main, argc, argv, 0);
     std::printf("\\n{marker}\\n");
     std::fflush(stdout);
     return 0;
