@@ -176,8 +176,8 @@ class Problem {
 ]
 if "bash" in languages.names():
     CASES.append(Case("bash daemon left by the script", "bash", f"""add() {{
-    (exec -a {NAME} sleep 1000 &)
-    setsid sh -c "exec -a {NAME} sleep 1000" &
+    (exec -a {NAME} sleep 1000 </dev/null >/dev/null 2>&1 &)
+    setsid bash -c "exec -a {NAME} sleep 1000" </dev/null >/dev/null 2>&1 &
     echo $(( $1 + $2 ))
 }}
 """, '[[ $(add 2 3) == 5 ]] || exit 1\n', Status.PASSED, frozenset({"signal scope"})))
