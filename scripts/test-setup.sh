@@ -29,3 +29,8 @@ fi
 # The compilers and runtimes of every language the executor runs (issue 10), with nl2code's own
 # command (the README's `make toolchains`); quick when they are all present.
 if [ "$(id -u)" -eq 0 ]; then "${NL2CODE_PYTHON:-.venv/bin/python}" -m nl2code toolchains install; fi
+
+# PostgreSQL for the store suite: the tests start a throwaway server of their own (tests/pg_server.py,
+# own data directory and port on 127.0.0.1) from Debian's binaries; the cluster the package sets up
+# is not used or started.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_install postgresql; fi

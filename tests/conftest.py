@@ -25,3 +25,25 @@ def shared_datasets() -> Path:
     if not DATASETS.is_dir():
         pytest.fail(f"expected the shared datasets at {DATASETS}")
     return DATASETS
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the whole session (tests/pg_server.py); each test that
+    needs one takes its own empty database from it."""
+    from pg_server import PostgresServer
+
+    try:
+        server = PostgresServer().start()
+    except RuntimeError as exc:
+        pytest.fail(f"could not start a PostgreSQL server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty results database: a SQLite file, then a database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "nl2code.db")
+    return request.getfixturevalue("postgres_server").new_database()

@@ -33,3 +33,26 @@ def cli(*args: str, cwd: Path | None = None, timeout: float = 600, env: dict | N
         [sys.executable, "-m", "nl2code", *args],
         capture_output=True, text=True, cwd=cwd, timeout=timeout, env={**os.environ, **(env or {})},
     )
+
+
+def db_scalar(db: str | Path, sql: str):
+    """One value from a results database, a SQLite path or a PostgreSQL URL alike (None while it
+    has no such table yet)."""
+    import sqlalchemy as sa
+
+    from nl2code.store import database_url
+
+    if "://" not in str(db) and not Path(db).exists():
+        return None
+    engine = sa.create_engine(database_url(str(db)))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(sql)).scalar()
+    except sa.exc.ProgrammingError:  # PostgreSQL: the table does not exist yet
+        return None
+    except sa.exc.OperationalError as exc:  # SQLite: the same
+        if "no such table" in str(exc):
+            return None
+        raise
+    finally:
+        engine.dispose()

@@ -1,4 +1,4 @@
-"""`nl2code evaluate`, `selfcheck` and `runs` end to end: the real CLI, a real SQLite file."""
+"""`nl2code evaluate`, `selfcheck` and `runs` end to end: the real CLI, a real SQLite file or PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from helpers import MBPP, cli, humaneval_completions
+from helpers import MBPP, cli, db_scalar, humaneval_completions
 
 
 def evaluate(samples, db, *extra, benchmark="humaneval"):
@@ -71,18 +71,17 @@ def test_selfcheck_passes_and_names_failures_otherwise(tmp_path):
     assert "all 164 reference solutions pass" in result.stdout
 
 
-def _count(db, run_id=None) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute("select count(*) from executions").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
+def _count(db) -> int:
+    return db_scalar(db, "select count(*) from executions") or 0
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
-def test_an_interrupted_evaluation_resumes_and_counts_every_sample_once(tmp_path, sig):
+@pytest.mark.parametrize(("db_url", "sig"), [  # PostgreSQL differs from SQLite in the store, not in the signal
+    pytest.param("sqlite", signal.SIGKILL, id="sqlite-kill-9"), pytest.param("sqlite", signal.SIGINT, id="sqlite-ctrl-c"),
+    pytest.param("postgresql", signal.SIGKILL, id="postgresql-kill-9", marks=pytest.mark.postgres),
+], indirect=["db_url"])
+def test_an_interrupted_evaluation_resumes_and_counts_every_sample_once(tmp_path, db_url, sig):
     samples = humaneval_completions(tmp_path / "ref20.jsonl", copies=20)
-    db = tmp_path / "runs.db"
+    db = db_url
     args = [sys.executable, "-m", "nl2code", "evaluate", str(samples), "--benchmark", "humaneval", "--db", str(db), "--quiet"]
     # SIGINT back to its default: under `nohup` or `cmd &` it is inherited as ignored, and a
     # Python started that way never turns Ctrl-C into KeyboardInterrupt
@@ -100,16 +99,15 @@ def test_an_interrupted_evaluation_resumes_and_counts_every_sample_once(tmp_path
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["samples"] == 3280 and summary["pass_at_k"]["pass@1"] == 1.0
     assert f"resumed: {partial} samples were already judged" in result.stdout
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("select count(*) from runs").fetchone()[0] == 1
-        assert conn.execute("select count(*), count(distinct idx) from executions").fetchone() == (3280, 3280)
+    assert db_scalar(db, "select count(*) from runs") == 1
+    assert db_scalar(db, "select count(*) from executions") == db_scalar(db, "select count(distinct idx) from executions") == 3280
     # a finished evaluation run again executes nothing
     again = evaluate(samples, db)
     assert "resumed: 3280 samples were already judged, 0 executed now" in again.stdout
 
 
-def test_runs_commands_list_show_export_compare_delete(tmp_path):
-    db = tmp_path / "runs.db"
+def test_runs_commands_list_show_export_compare_delete(tmp_path, db_url):
+    db = db_url
     good = humaneval_completions(tmp_path / "good.jsonl", limit=20)
     bad = humaneval_completions(tmp_path / "bad.jsonl", limit=20, completion=lambda p: "    return None\n")
     evaluate(good, db, "--model", "good")
@@ -131,6 +129,22 @@ def test_runs_commands_list_show_export_compare_delete(tmp_path):
     assert [r["id"] for r in json.loads(cli("runs", "list", "--db", str(db), "--json").stdout)] == [good_id]
     missing = cli("runs", "show", "nope", "--db", str(db))
     assert missing.returncode == 2 and "no run 'nope'" in missing.stderr
+
+
+def test_two_evaluations_started_at_once_into_one_empty_database_both_finish(tmp_path, db_url):
+    good = humaneval_completions(tmp_path / "good.jsonl", copies=2, limit=40)
+    bad = humaneval_completions(tmp_path / "bad.jsonl", copies=2, limit=40, completion=lambda p: "    return None\n")
+    procs = [subprocess.Popen([sys.executable, "-m", "nl2code", "evaluate", str(path), "-b", "humaneval", "--db", db_url,
+                               "--quiet", "--workers", "1", "--model", path.stem], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for path in (good, bad)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    runs = {r["model"]: r for r in json.loads(cli("runs", "list", "--db", db_url, "--json").stdout)}
+    assert set(runs) == {"good", "bad"} and {r["status"] for r in runs.values()} == {"complete"}
+    scores = {m: json.loads(cli("runs", "show", r["id"], "--db", db_url, "--json").stdout)["run"]["summary"]["pass_at_k"]["pass@1"] for m, r in runs.items()}
+    assert scores == {"good": 1.0, "bad": 0.0}
+    assert db_scalar(db_url, "select count(*) from executions") == 160
+    assert db_scalar(db_url, "select count(*) from schema_version") == db_scalar(db_url, "select max(version) from schema_version")
 
 
 PYCODEGPT = MBPP.parent / "pycodegpt_library_evals"

@@ -45,10 +45,10 @@ def runs(program: str, i: int) -> bool:
 
 
 @pytest.mark.parametrize("style", [PromptStyle.COMPLETION, PromptStyle.CHAT])
-def test_programs_work_and_a_rerun_requests_nothing(tmp_path, style):
+def test_programs_work_and_a_rerun_requests_nothing(db_url, style):
     problems = toy_problems(5)
     config = GenerationConfig(style=style, n=2)
-    db = tmp_path / "results.db"
+    db = db_url
     with LLMServer(answer=answer) as server:
         first = generate(problems, backend(server.url), config, GenerationCache(db))
         sent = len(server.requests)
@@ -77,9 +77,9 @@ def test_every_sample_is_served_once_through_injected_429_and_500(tmp_path):
     assert set(server.prompts_served().values()) == {1}
 
 
-def test_an_interrupted_run_resumes_without_requesting_finished_samples(tmp_path):
+def test_an_interrupted_run_resumes_without_requesting_finished_samples(db_url):
     problems = toy_problems(8)
-    db = tmp_path / "r.db"
+    db = db_url
     config = GenerationConfig(n=3, params=SamplingParams(temperature=0.8))
     broken = {"ok": False}
 

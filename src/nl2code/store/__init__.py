@@ -7,7 +7,6 @@ import datetime as _dt
 import logging
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,9 +14,10 @@ import sqlalchemy as sa
 from nl2code.errors import StoreError
 from nl2code.records import Execution, Limits, Sample, Status, TestOutcome
 from nl2code.store import _schema as schema
+from nl2code.store._engine import create_engine, database_url, schema_lock, shown, upsert
 from nl2code.store._schema import MIGRATIONS
 
-__all__ = ["Store", "open_store", "DEFAULT_DB"]
+__all__ = ["Store", "open_store", "database_url", "DEFAULT_DB"]
 
 log = logging.getLogger(__name__)
 
@@ -28,46 +28,28 @@ def now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def database_url(db: str) -> str:
-    """A file path becomes a SQLite URL; anything with '://' is taken as an SQLAlchemy URL."""
-    if "://" in db:
-        return db
-    path = Path(db).expanduser()
-    if path.parent and not path.parent.exists():
-        raise StoreError(f"--db {db}: the folder {path.parent} does not exist; create it or pick another path")
-    return f"sqlite:///{path.resolve()}"
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
 class Store:
     def __init__(self, db: str = DEFAULT_DB) -> None:
-        self.url = database_url(db)
-        try:
-            self.engine = sa.create_engine(self.url)
-        except (sa.exc.ArgumentError, ImportError) as exc:
-            raise StoreError(f"--db {db}: cannot open ({exc}); pass a file path or an SQLAlchemy URL") from exc
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine = create_engine(db)
+        self.url = shown(self.engine.url)
         try:
             self.migrate()
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"--db {db}: cannot use the database ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})") from exc
+            raise StoreError(f"--db {self.url}: cannot use the database ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})") from exc
 
     # -- schema ---------------------------------------------------------------------------
     def migrate(self) -> int:
-        with self.engine.begin() as conn:
+        """Bring the database to the latest schema. Several processes may open one new or old
+        database at once: the first to take the schema lock migrates, the others then find it done."""
+        latest = MIGRATIONS[-1][0]
+        if self.schema_version == latest:  # the usual case, without taking the lock
+            return latest
+        with schema_lock(self.engine) as conn:
             schema.schema_version.create(conn, checkfirst=True)
-            current = conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+            current = _version(conn)
             for version, description, apply in MIGRATIONS:
                 if version > current:
+                    log.info("migrating %s to schema %d: %s", self.url, version, description)
                     apply(conn)
                     conn.execute(schema.schema_version.insert().values(version=version, description=description, applied_at=now()))
                     current = version
@@ -75,8 +57,11 @@ class Store:
 
     @property
     def schema_version(self) -> int:
+        """The database's schema version; 0 for a database nl2code has not written yet."""
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+            if not sa.inspect(conn).has_table(schema.schema_version.name):
+                return 0
+            return _version(conn)
 
     # -- runs -----------------------------------------------------------------------------
     def find_run(self, fingerprint: str) -> dict | None:
@@ -200,15 +185,18 @@ class Store:
             return {task: cpu for task, cpu in rows}
 
     def save_reference_times(self, benchmark: str, data_sha256: str, machine: str, times: dict[str, float]) -> None:
-        t = schema.reference_times
+        """Replaces what is stored for these tasks. Two drivers measuring the same benchmark at once
+        both write the same keys: an upsert, so that the second neither fails nor duplicates."""
         stamp = now()
         with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.benchmark == benchmark, t.c.data_sha256 == data_sha256, t.c.machine == machine, t.c.task_id.in_(list(times))))
-            if times:
-                conn.execute(t.insert(), [
-                    {"benchmark": benchmark, "data_sha256": data_sha256, "machine": machine, "task_id": task, "cpu_time": cpu, "measured_at": stamp}
-                    for task, cpu in times.items()
-                ])
+            upsert(conn, schema.reference_times, [
+                {"benchmark": benchmark, "data_sha256": data_sha256, "machine": machine, "task_id": task, "cpu_time": cpu, "measured_at": stamp}
+                for task, cpu in times.items()
+            ])
+
+
+def _version(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
 
 
 def open_store(db: str = DEFAULT_DB) -> Store:
