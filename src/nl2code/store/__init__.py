@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from nl2code.errors import StoreError
 from nl2code.records import Execution, Limits, Sample, Status, TestOutcome
 from nl2code.store import _schema as schema
-from nl2code.store._engine import create_engine, database_url, schema_lock, shown, upsert
+from nl2code.store._engine import bulk_insert, create_engine, database_url, schema_lock, shown, upsert
 from nl2code.store._schema import MIGRATIONS
 
 __all__ = ["Store", "open_store", "database_url", "DEFAULT_DB"]
@@ -134,9 +134,8 @@ class Store:
                 for i, t in enumerate(execution.tests)
             )
         with self.engine.begin() as conn:
-            conn.execute(schema.executions.insert(), rows)
-            if tests:
-                conn.execute(schema.test_outcomes.insert(), tests)
+            bulk_insert(conn, schema.executions, rows)
+            bulk_insert(conn, schema.test_outcomes, tests)
 
     def executions(self, run_id: str, *, with_tests: bool = True) -> list[Execution]:
         with self.engine.connect() as conn:
