@@ -47,3 +47,21 @@ def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "nl2code.db")
     return request.getfixturevalue("postgres_server").new_database()
+
+
+@pytest.fixture(scope="session")
+def ray_address() -> str:
+    """One local Ray head for the whole session (2 CPUs; tests/ray_cluster.py): starting one takes
+    10-30 s here, so tests join it rather than start their own."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        pytest.fail("the ray extra is not installed (the test extra includes it): pip install -e '.[test]'")
+    from ray_cluster import RayNode
+
+    try:
+        head = RayNode(num_cpus=2).start()
+    except RuntimeError as exc:
+        pytest.fail(f"could not start a Ray head: {exc}")
+    yield head.address
+    head.stop()

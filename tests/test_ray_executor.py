@@ -1,0 +1,99 @@
+"""The Ray executor on a real local Ray cluster (the session's head, tests/ray_cluster.py): the same
+verdicts as the local executor, every sample once, a lost node's batches run elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+
+from nl2code.benchmarks import load
+from nl2code.errors import ConfigError, MissingExtraError
+from nl2code.execution import run_samples
+from nl2code.execution.ray_executor import RayExecutor, make_batches
+from nl2code.records import Limits, Sample, Status
+
+pytestmark = pytest.mark.ray
+
+LIMITS = Limits(cpu_seconds=1.0, wall_seconds=4.0)
+VARIANTS = {  # completion -> what the local executor says of it
+    "pass": None,
+    "fail": "    return None\n",
+    "timeout": "    while True:\n        pass\n",
+    "exit": "    import os\n    os._exit(3)\n",
+}
+
+
+def mixed_samples(problems: int, variants=tuple(VARIANTS)) -> tuple[dict, list[Sample]]:
+    bench = load("humaneval")
+    chosen = bench.problems[:problems]
+    samples = []
+    for p in chosen:
+        for sample_id, body in enumerate(VARIANTS[v] for v in variants):
+            program = p.reference if body is None else p.prompt + body
+            samples.append(Sample(p.task_id, sample_id, len(samples), program))
+    return {p.task_id: p for p in chosen}, samples
+
+
+def verdicts(executions) -> list[tuple]:
+    return sorted((e.index, e.task_id, e.sample_id, e.status, e.tests, e.passed) for e in executions)
+
+
+def test_the_ray_executor_gives_the_local_executors_verdicts(ray_address):
+    problems, samples = mixed_samples(8)
+    local = run_samples(problems, samples, LIMITS)
+    with RayExecutor(ray_address) as executor:
+        remote = list(executor.execute(samples, problems, {t: LIMITS for t in problems}))
+        described = executor.describe()
+    assert verdicts(remote) == verdicts(local)
+    assert len(remote) == len({e.index for e in remote}) == len(samples)
+    assert {e.status for e in remote} == {Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.NO_RESULT}
+    [node] = described["nodes"]
+    assert node["workers"] == 2 and node["isolation"] == executor.level == local[0].isolation
+
+
+def test_batches_hold_whole_problems_in_input_order():
+    samples = [Sample(f"t{i // 3}", i % 3, i, "") for i in range(30)]  # 10 problems of 3 samples
+    batches = make_batches(samples, 7)
+    assert [len(b.samples) for b in batches] == [9, 9, 9, 3]
+    assert [s.index for b in batches for s in b.samples] == list(range(30))
+    assert all(len({s.task_id for s in b.samples}) == 3 for b in batches[:3])
+
+
+def test_an_unreachable_ray_address_is_named():
+    from pg_server import free_port
+
+    address = f"127.0.0.1:{free_port()}"
+    with pytest.raises(ConfigError, match=rf"--ray-address {address}: cannot connect to a Ray cluster"):
+        RayExecutor(address).start()
+
+
+def test_a_missing_ray_names_the_extra(monkeypatch):
+    # Ray is installed here; None in sys.modules makes its import fail as if it were not
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'nl2code\[ray\]'"):
+        RayExecutor("auto").start()
+
+
+@pytest.mark.slow
+def test_a_lost_node_costs_only_its_unfinished_batches(tmp_path):
+    from ray_cluster import RayNode
+
+    problems, samples = mixed_samples(40, ("pass", "fail"))
+    expected = verdicts(run_samples(problems, samples, LIMITS))
+    with RayNode(num_cpus=1, fast_failure_detection=True) as head:
+        worker = RayNode(num_cpus=1, address=head.address).start()
+        try:
+            with RayExecutor(head.address, batch_size=8) as executor:  # 10 batches
+                assert len(executor.nodes) == 2
+                seen = []
+                for execution in executor.execute(samples, problems, {t: LIMITS for t in problems}):
+                    seen.append(execution)
+                    if worker.proc.poll() is None and len(seen) >= 8:
+                        worker.kill()  # its node had batches in flight: 2 a node
+                        killed_at = len(seen)
+        finally:
+            worker.stop()
+    assert killed_at < len(samples) and len(executor.lost) == 1 and executor.rerun_batches >= 1
+    assert verdicts(seen) == expected  # every sample once, the same verdicts
