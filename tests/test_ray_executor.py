@@ -3,11 +3,16 @@ verdicts as the local executor, every sample once, a lost node's batches run els
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
 import sys
 import time
 
 import pytest
 
+from helpers import cli, db_scalar, humaneval_completions
 from nl2code.benchmarks import load
 from nl2code.errors import ConfigError, MissingExtraError
 from nl2code.execution import run_samples
@@ -97,3 +102,50 @@ def test_a_lost_node_costs_only_its_unfinished_batches(tmp_path):
             worker.stop()
     assert killed_at < len(samples) and len(executor.lost) == 1 and executor.rerun_batches >= 1
     assert verdicts(seen) == expected  # every sample once, the same verdicts
+
+
+def test_humaneval_reference_x20_through_ray_into_postgresql_scores_one(tmp_path, ray_address, postgres_server):
+    db = postgres_server.new_database()
+    samples = humaneval_completions(tmp_path / "ref20.jsonl", copies=20)
+    result = cli("evaluate", str(samples), "-b", "humaneval", "--executor", "ray", "--ray-address", ray_address,
+                 "--db", db, "--quiet", "--json", str(tmp_path / "s.json"))
+    assert result.returncode == 0, result.stderr + result.stdout
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["samples"] == 3280 and summary["pass_at_k"]["pass@1"] == 1.0
+    [listed] = json.loads(cli("runs", "list", "--db", db, "--json").stdout)
+    shown = json.loads(cli("runs", "show", listed["id"], "--db", db, "--json").stdout)["run"]
+    executor = shown["spec"]["executor"]
+    assert executor["name"] == "ray" and executor["options"] == {"address": ray_address}
+    [node] = executor["nodes"]
+    assert node["isolation"] == executor["isolation_level"] == shown["isolation"] == summary["isolation"] and node["workers"] == 2
+    exported = cli("runs", "export", listed["id"], "--format", "jsonl", "--db", db).stdout.splitlines()
+    assert len(exported) == 3280 and all(json.loads(line)["passed"] for line in exported)
+
+
+def test_ray_address_without_the_ray_executor_is_refused():
+    result = cli("selfcheck", "humaneval", "--ray-address", "127.0.0.1:1")
+    assert result.returncode == 2 and "--ray-address needs --executor ray" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_ray_evaluation_into_postgresql_killed_mid_run_resumes_with_every_sample_once(tmp_path, ray_address, postgres_server):
+    db = postgres_server.new_database()
+    samples = humaneval_completions(tmp_path / "ref20.jsonl", copies=20)
+    args = [sys.executable, "-m", "nl2code", "evaluate", str(samples), "-b", "humaneval", "--no-dedupe", "--executor", "ray",
+            "--ray-address", ray_address, "--db", db, "--quiet"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while (db_scalar(db, "select count(*) from executions") or 0) < 300 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGKILL)  # the driver; Ray stops the actors it owned
+    proc.communicate(timeout=60)
+    partial = db_scalar(db, "select count(*) from executions")
+    assert 300 <= partial < 3280
+    again = cli("evaluate", str(samples), "-b", "humaneval", "--no-dedupe", "--executor", "ray", "--ray-address", ray_address,
+                "--db", db, "--json", str(tmp_path / "s.json"))
+    assert again.returncode == 0, again.stderr
+    assert f"resumed: {partial} samples were already judged" in again.stdout
+    assert json.loads((tmp_path / "s.json").read_text())["pass_at_k"]["pass@1"] == 1.0
+    assert db_scalar(db, "select count(*) from runs") == 1
+    assert db_scalar(db, "select count(*) from executions") == db_scalar(db, "select count(distinct idx) from executions") == 3280

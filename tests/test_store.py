@@ -28,6 +28,13 @@ UNDO: dict[int, list[str]] = {
     2: ["ALTER TABLE executions DROP COLUMN examples_passed"],
     3: ["ALTER TABLE runs DROP COLUMN spec"],
     4: ["ALTER TABLE executions DROP COLUMN copy_of"],
+    5: [],  # PostgreSQL only, in UNDO_POSTGRESQL
+}
+UNDO_POSTGRESQL = {
+    5: ["ALTER TABLE runs ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN benchmark_version TYPE VARCHAR(32), "
+        "ALTER COLUMN samples_format TYPE VARCHAR(32), ALTER COLUMN nl2code_version TYPE VARCHAR(32), ALTER COLUMN isolation TYPE VARCHAR(64)",
+        "ALTER TABLE executions ALTER COLUMN task_id TYPE VARCHAR(64)",
+        "ALTER TABLE reference_times ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN task_id TYPE VARCHAR(64), ALTER COLUMN machine TYPE VARCHAR(128)"],
 }
 ADDED = {2: ("executions", "examples_passed"), 3: ("runs", "spec"), 4: ("executions", "copy_of")}
 
@@ -74,7 +81,7 @@ def test_sqlite_databases_are_in_wal_mode(tmp_path):
 
 
 def test_every_migration_has_a_way_back_for_the_tests():
-    assert sorted(UNDO) == [v for v, _, _ in MIGRATIONS if v > 1], "add the new migration's undo to UNDO"
+    assert sorted(UNDO) == [v for v, _, _ in MIGRATIONS if v > 1], "add the new migration to UNDO (and ADDED for a new column)"
 
 
 @pytest.mark.parametrize("start", range(LATEST), ids=lambda v: f"from-schema-{v}")
@@ -90,7 +97,7 @@ def test_a_database_at_each_earlier_schema_is_migrated_in_place_keeping_its_runs
                 conn.execute(sa.text(f"DROP TABLE {table}"))
         for version in sorted(UNDO, reverse=True):
             if start and version > start:
-                for sql in UNDO[version]:
+                for sql in UNDO[version] + (UNDO_POSTGRESQL.get(version, []) if conn.dialect.name == "postgresql" else []):
                     conn.execute(sa.text(sql))
         if start:
             conn.execute(sa.text("DELETE FROM schema_version WHERE version > :v"), {"v": start})
@@ -107,6 +114,22 @@ def test_a_database_at_each_earlier_schema_is_migrated_in_place_keeping_its_runs
         assert back.status is Status.PASSED and back.examples_passed is None
     else:
         assert migrated.list_runs() == []
+    check_long_values(migrated)
+
+
+def check_long_values(store: Store) -> None:
+    """Values longer than the VARCHAR lengths before schema 5 (PostgreSQL enforced them)."""
+    level = "mixed: " + " | ".join(["linux-root:cgroup-v1+netns+mountns+uid+tmpfs+landlock7+seccomp"] * 3)
+    task = "MultiPL-E/" + "a_rather_long_task_name_" * 5
+    run_id = store.create_run(**run_fields(fingerprint="9" * 64, isolation=level, benchmark="b" * 80, samples_format="f" * 40))
+    store.add_executions(run_id, [passed(0, task)])
+    store.save_reference_times("b" * 80, "d", "host-" + "m" * 200, {task: 1.0})
+    assert store.executions(run_id)[0].task_id == task and store.get_run(run_id)["isolation"] == level
+    assert store.reference_times("b" * 80, "d", "host-" + "m" * 200) == {task: 1.0}
+
+
+def test_long_task_ids_isolation_levels_and_machine_names_are_stored_whole(db_url):
+    check_long_values(Store(db_url))
 
 
 def _open(db: str, barrier, queue) -> None:

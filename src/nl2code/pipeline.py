@@ -94,19 +94,25 @@ class RunReport:
     run: dict = field(default_factory=dict)
 
 
-EXECUTORS = ("local", "text")
+EXECUTORS = ("local", "ray", "text")
 
 
 def make_executor(executor: str = "local", *, workers: int | None = None, isolation: str = "auto",
                   preimports: tuple[str, ...] | None = None, options: dict | None = None) -> Executor:
     """Build an executor: the one place that does (CLI commands, evaluations, oracles, reranking
-    all come here). `executor` is "local" (this machine's sandboxed fork-server pool)."""
+    all come here). `executor` is "local" (this machine's sandboxed fork-server pool) or "ray"
+    (that pool on every node of a Ray cluster; option "address": HOST:PORT, "auto", or none for
+    a Ray instance started on this machine; `workers` is then per node)."""
     if executor == "local":
         return LocalExecutor(workers=workers, isolation=isolation, preimports=preimports)
     if executor == "text":  # benchmarks without tests (CoNaLa): nothing runs, samples are scored by text match
         from nl2code.metrics.text import TextExecutor
 
         return TextExecutor()
+    if executor == "ray":
+        from nl2code.execution.ray_executor import RayExecutor
+
+        return RayExecutor((options or {}).get("address"), workers=workers, isolation=isolation, preimports=preimports)
     raise ConfigError(f"unknown executor {executor!r} (--executor): use one of {', '.join(EXECUTORS)}")
 
 
@@ -354,9 +360,10 @@ def evaluate(
     total = sum(1 for s in samples.samples if s.task_id not in skipped)
     if on_progress:
         on_progress(len(done), total)
-    isolation = ""
+    isolation, placement = "", {}
     try:
-        isolation = _execute(store, run_id, benchmark, settings, todo, by_index, present, len(done), total, on_progress) if todo else ""
+        if todo:
+            isolation, placement = _execute(store, run_id, benchmark, settings, todo, by_index, present, len(done), total, on_progress)
         previous = ((run or {}).get("summary") or {}).get("text_metrics") or {}
         text = score_text(store, run_id, benchmark, settings, on_text_progress, previous) if settings.text_metric_names() else None
     except BaseException:
@@ -372,7 +379,7 @@ def evaluate(
     store.update_run(run_id, status="complete", summary=summary, **({"isolation": isolation} if isolation else {}))
     if isolation and run is None:  # the isolation in force, known once the executor started
         spec = store.get_run(run_id).get("spec") or {}
-        spec["executor"] = {**spec.get("executor", {}), "isolation_level": isolation}
+        spec["executor"] = {**spec.get("executor", {}), "isolation_level": isolation, **placement}
         store.update_run(run_id, spec=spec)
     return RunReport(run_id, summary, executions, resumed=len(done), executed=len(todo), run=store.get_run(run_id))
 
@@ -433,8 +440,9 @@ def score_text(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSe
 
 def _execute(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSettings, todo: list[Sample],
              by_index: dict[int, Sample], present: dict[str, Problem], done: int, total: int,
-             on_progress: Callable[[int, int], None] | None) -> str:
-    """Judge the samples not yet stored, writing them in batches; returns the isolation in force."""
+             on_progress: Callable[[int, int], None] | None) -> tuple[str, dict]:
+    """Judge the samples not yet stored, writing them in batches; returns the isolation in force
+    and, for a cluster's executor, where samples ran (each node, its workers and isolation level)."""
     with executor_for(settings, benchmark.name) as executor:
         isolation = executor.level
         # a text-scored benchmark has nothing to run: no reference times, no limits to derive
@@ -456,7 +464,8 @@ def _execute(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSett
                     on_progress(finished, total)
         finally:
             writer.flush()
-    return isolation
+        placement = executor.describe() if hasattr(executor, "describe") else {}
+    return isolation, placement
 
 
 def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settings: EvalSettings, executions: list[Execution],

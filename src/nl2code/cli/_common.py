@@ -97,6 +97,23 @@ def execution_options(f: Callable) -> Callable:
     return f
 
 
+def executor_options(f: Callable) -> Callable:
+    """--executor and --ray-address: where samples run (see docs/scale-out.md)."""
+    f = click.option("--ray-address", default=None, metavar="HOST:PORT|auto",
+                     help="With --executor ray: the cluster's head (`ray start --head` prints it), or auto for the cluster this "
+                          "machine belongs to. Without it a Ray instance is started on this machine.")(f)
+    return click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+                        help="local: this machine's sandboxed worker pool; ray: that pool on every node of a Ray cluster "
+                             "(the ray extra), --workers per node.")(f)
+
+
+def executor_settings(executor: str, ray_address: str | None) -> dict:
+    """EvalSettings fields for --executor/--ray-address."""
+    if ray_address and executor != "ray":
+        raise click.UsageError("--ray-address needs --executor ray")
+    return {"executor": executor, "executor_options": (("address", ray_address),) if ray_address else ()}
+
+
 class ProgressBar:
     """A rich progress bar with samples/s and ETA, fed by the pipeline's progress callback."""
 

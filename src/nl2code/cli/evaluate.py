@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from nl2code import benchmarks
 from nl2code.cli.text import parse_text_metrics, text_metric_options
-from nl2code.cli._common import parse_n_at_k, ProgressBar, console, db_option, err_console, execution_options, import_numpy, parse_ks, print_notes, summary_table, write_json
+from nl2code.cli._common import parse_n_at_k, ProgressBar, console, db_option, err_console, execution_options, executor_options, executor_settings, import_numpy, parse_ks, print_notes, summary_table, write_json
 from nl2code.pipeline import EvalSettings, evaluate as run_evaluation, load_benchmark
 from nl2code.samples import SampleFile, read_samples
 from nl2code.records import Sample
@@ -34,13 +34,14 @@ def demo_samples_path() -> Path:
 @execution_options
 @click.option("--text-metrics", callback=parse_text_metrics, help="Also score each sample against the reference solution by text match, e.g. codebleu,bleu (docs/text-metrics.md). Text-scored benchmarks (conala) default to all.")
 @text_metric_options
+@executor_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
 @click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per input sample, in input order.")
 @click.option("--multipl-e-results", "multipl_e_dir", type=click.Path(file_okay=False), help="Also write MultiPL-E's <problem>.results.json.gz files into this directory.")
 @db_option
 @click.option("--demo", is_flag=True, help="Evaluate the embedded demo sample file on HumanEval.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, dedupe, text_metrics, lang, codebleu_fixed, json_path, results_path, multipl_e_dir, db, demo, quiet):
+def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, time_factor, memory_mb, isolation, dedupe, text_metrics, lang, codebleu_fixed, executor, ray_address, json_path, results_path, multipl_e_dir, db, demo, quiet):
     """Execute SAMPLES on a benchmark and report pass@k; every run is stored and resumable."""
     if demo:
         samples, benchmark = samples or demo_samples_path(), benchmark or "humaneval"
@@ -56,7 +57,8 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
         return _static_evaluation(sample_file, bench, Store(db), model, json_path)
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, n_at_k=n_at_k, workers=workers, timeout=timeout,
                             time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model, dedupe=dedupe,
-                            text_metrics=text_metrics, text_lang=lang, codebleu_fixed=codebleu_fixed)
+                            text_metrics=text_metrics, text_lang=lang, codebleu_fixed=codebleu_fixed,
+                            **executor_settings(executor, ray_address))
     store = Store(db)
     with ProgressBar(f"{benchmark}", enabled=not quiet) as bar, ProgressBar("text metrics", enabled=not quiet) as text_bar:
         report = run_evaluation(sample_file, bench, settings, store, on_progress=bar, kind="demo" if demo else "evaluate", on_text_progress=text_bar)
@@ -119,9 +121,10 @@ def write_results(path: str, executions) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core).")
 @click.option("--isolation", type=click.Choice(["auto", "weak"]), default="auto", show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help='Write {"total", "passed", "failed": [task ids]} to this path.')
+@executor_options
 @db_option
 @click.option("--quiet", "-q", is_flag=True)
-def selfcheck(benchmark, dataset, workers, isolation, json_path, db, quiet):
+def selfcheck(benchmark, dataset, workers, isolation, json_path, executor, ray_address, db, quiet):
     """Run BENCHMARK's reference solutions: every one must pass (the environment check).
     Problems without a reference solution (most MultiPL-E and mxeval languages) are skipped."""
     import_numpy()
@@ -138,7 +141,8 @@ def selfcheck(benchmark, dataset, workers, isolation, json_path, db, quiet):
     if benchmark in benchmarks.STATIC_SCORED:  # no tests: the references are insecure on purpose; report what the scan finds
         _static_evaluation(sample_file, bench, Store(db), "reference solutions", None, kind="selfcheck")
         return
-    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions")
+    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions",
+                            **executor_settings(executor, ray_address))
     store = Store(db)
     with ProgressBar(f"selfcheck {benchmark}", enabled=not quiet) as bar:
         report = run_evaluation(sample_file, bench, settings, store, kind="selfcheck", on_progress=bar, resume=False)

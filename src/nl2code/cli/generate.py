@@ -13,6 +13,8 @@ import click
 from nl2code.errors import ConfigError
 
 from nl2code.cli._common import execution_options as _execution_options
+from nl2code.cli._common import executor_options as _executor_options
+from nl2code.cli._common import executor_settings as _executor_settings
 from nl2code.cli._common import parse_ks as _parse_ks
 
 STYLES = ["completion", "chat", "infill"]
@@ -204,9 +206,10 @@ def _generation_summary(opts: dict[str, Any], report: Any) -> dict[str, Any]:
               help="Samples file to write (default: samples-BENCHMARK-MODEL.jsonl here).")
 @click.option("--k", "ks", callback=_parse_ks, help="pass@k values, e.g. 1,10,100.")
 @_execution_options
+@_executor_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this path.")
 @click.option("--results", "results_path", type=click.Path(dir_okay=False), help="Write one JSON line per sample.")
-def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, dedupe, json_path, results_path, **opts):
+def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, dedupe, executor, ray_address, json_path, results_path, **opts):
     """Generate samples with a model, execute them and store the run: one command, resumable.
 
     The summary has the shape of `nl2code evaluate`'s, with a `generation` entry added
@@ -226,7 +229,7 @@ def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, dedupe,
     sample_file = _samples_file(path, report.generations)
     settings = EvalSettings(benchmark=opts["benchmark"], dataset=str(opts["dataset"]) if opts["dataset"] else None,
                             ks=ks, workers=workers, timeout=timeout, time_factor=time_factor, memory_mb=memory_mb,
-                            isolation=isolation, model=opts["model"], dedupe=dedupe)
+                            isolation=isolation, model=opts["model"], dedupe=dedupe, **_executor_settings(executor, ray_address))
     store = Store(opts["db"])
     with ProgressBar(f"executing {opts['benchmark']}", enabled=not opts["quiet"]) as bar:
         result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar, generation=generation_spec(opts, report))

@@ -57,32 +57,29 @@ class NodeInfo:
 
 
 class NodeRunner:
-    """The actor on one node (made a Ray actor class by `_actor_class`): a started worker pool of
-    that node, fed one batch at a time."""
+    """The actor on one node (made a Ray actor class in `_start_actors`): that node's
+    `LocalExecutor`, started once and fed one batch at a time."""
 
-    def __init__(self, workers: int | None, isolation: str, preimports: Sequence[str]) -> None:
-        from nl2code.execution import ExecutionPool
+    def __init__(self, workers: int | None, isolation: str, preimports: Sequence[str] | None) -> None:
+        from nl2code.execution.executor import LocalExecutor
 
-        self.pool = ExecutionPool(workers=workers, isolation=isolation, preimports=preimports)
-        self.pool.start()
+        self.executor = LocalExecutor(workers=workers, isolation=isolation, preimports=preimports).__enter__()
         self.problems: Mapping[str, Problem] = {}
         self.limits: Mapping[str, Limits] = {}
 
     def info(self) -> NodeInfo:
         ray = import_ray()
-        return NodeInfo(ray.get_runtime_context().get_node_id(), platform.node(), self.pool.n_workers, self.pool.level, __version__)
+        return NodeInfo(ray.get_runtime_context().get_node_id(), platform.node(), self.executor.workers, self.executor.level, __version__)
 
     def load(self, shared: tuple[Mapping[str, Problem], Mapping[str, Limits]]) -> None:
         """The problems and limits of one execute() call, sent once per node rather than with each batch."""
         self.problems, self.limits = shared
 
     def run(self, batch: Sequence[Sample]) -> list[Execution]:
-        from nl2code.execution import execute
-
-        return list(execute(self.pool, self.problems, batch, lambda p: self.limits[p.task_id]))
+        return list(self.executor.execute(batch, self.problems, self.limits))
 
     def close(self) -> None:
-        self.pool.close()
+        self.executor.close()
 
 
 @dataclass
@@ -145,9 +142,11 @@ def _check_reachable(address: str | None) -> None:
 
 
 class RayExecutor:
-    """Runs samples on every node of a Ray cluster. `address`: None starts a Ray instance on this
+    """The executor contract (`nl2code.execution.executor`) on a Ray cluster: runs samples on every node of a Ray cluster. `address`: None starts a Ray instance on this
     machine, "auto" joins the one running here (or RAY_ADDRESS), "HOST:PORT" joins that cluster.
-    Use as a context manager; `level` is the isolation in force (one per node in `nodes`)."""
+    Use as a context manager; `level` is the isolation in force (one per node in `describe()`)."""
+
+    name = "ray"
 
     def __init__(
         self,
@@ -155,14 +154,14 @@ class RayExecutor:
         *,
         workers: int | None = None,
         isolation: str = "auto",
-        preimports: Sequence[str] = (),
+        preimports: Sequence[str] | None = None,
         num_cpus: int | None = None,
         batch_size: int | None = None,
     ) -> None:
         self.address = address
         self.workers = workers  # per node; None: one per core of each node
         self.isolation = isolation
-        self.preimports = tuple(preimports)
+        self.preimports = None if preimports is None else tuple(preimports)
         self.num_cpus = num_cpus  # only for a Ray instance started here
         self.batch_size = batch_size  # None: SAMPLES_PER_WORKER x the largest node's workers, at least MIN_BATCH
         self.rerun_batches = 0  # batches sent again after their node was lost

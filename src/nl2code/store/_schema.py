@@ -23,18 +23,18 @@ runs = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),  # running | complete
     sa.Column("kind", sa.String(20), nullable=False),  # evaluate | run | selfcheck
     sa.Column("fingerprint", sa.String(64), nullable=False, index=True),
-    sa.Column("benchmark", sa.String(64), nullable=False),
-    sa.Column("benchmark_version", sa.String(32), nullable=False),
+    sa.Column("benchmark", sa.Text, nullable=False),
+    sa.Column("benchmark_version", sa.Text, nullable=False),
     sa.Column("data_sha256", sa.String(64), nullable=False),
     sa.Column("dataset_path", sa.Text, nullable=False),
     sa.Column("samples_path", sa.Text, nullable=False),
     sa.Column("samples_sha256", sa.String(64), nullable=False),
-    sa.Column("samples_format", sa.String(32), nullable=False),
+    sa.Column("samples_format", sa.Text, nullable=False),
     sa.Column("model", sa.Text, nullable=False, default=""),
     sa.Column("n_samples", sa.Integer, nullable=False),
     sa.Column("n_problems", sa.Integer, nullable=False),
-    sa.Column("nl2code_version", sa.String(32), nullable=False),
-    sa.Column("isolation", sa.String(64), nullable=False, default=""),
+    sa.Column("nl2code_version", sa.Text, nullable=False),
+    sa.Column("isolation", sa.Text, nullable=False, default=""),
     sa.Column("settings", sa.JSON, nullable=False),
     sa.Column("machine", sa.JSON, nullable=False),
     sa.Column("command", sa.Text, nullable=False, default=""),
@@ -46,7 +46,7 @@ executions = sa.Table(
     "executions", metadata,
     sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("idx", sa.Integer, primary_key=True),  # position in the samples file
-    sa.Column("task_id", sa.String(64), nullable=False),
+    sa.Column("task_id", sa.Text, nullable=False),
     sa.Column("sample_id", sa.Integer, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("passed", sa.Boolean, nullable=False),
@@ -77,10 +77,10 @@ test_outcomes = sa.Table(
 
 reference_times = sa.Table(
     "reference_times", metadata,
-    sa.Column("benchmark", sa.String(64), primary_key=True),
+    sa.Column("benchmark", sa.Text, primary_key=True),
     sa.Column("data_sha256", sa.String(64), primary_key=True),
-    sa.Column("task_id", sa.String(64), primary_key=True),
-    sa.Column("machine", sa.String(128), primary_key=True),
+    sa.Column("task_id", sa.Text, primary_key=True),
+    sa.Column("machine", sa.Text, primary_key=True),
     sa.Column("cpu_time", sa.Float, nullable=False),
     sa.Column("measured_at", sa.Text, nullable=False),
 )
@@ -125,6 +125,23 @@ def _text_scores(conn: sa.Connection) -> None:
     text_scores.create(conn, checkfirst=True)
 
 
+# Columns whose values have no natural bound (task ids of other benchmarks, the isolation levels
+# of a cluster's nodes, machine names): TEXT since schema 6. SQLite never enforced the old VARCHAR
+# lengths, PostgreSQL does, so a value SQLite stored would have failed a run on PostgreSQL.
+UNBOUNDED = {
+    "runs": ("benchmark", "benchmark_version", "samples_format", "nl2code_version", "isolation"),
+    "executions": ("task_id",),
+    "reference_times": ("benchmark", "task_id", "machine"),
+}
+
+
+def _v6(conn: sa.Connection) -> None:
+    if conn.dialect.name != "postgresql":  # SQLite: TEXT and VARCHAR(n) are the same type
+        return
+    for table, columns in UNBOUNDED.items():
+        conn.execute(sa.text(f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} TYPE TEXT" for c in columns)))
+
+
 # Ordered migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, executions, test outcomes, reference times", _v1),
@@ -132,4 +149,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (3, "runs.spec: the run spec (benchmark, samples, evaluation, executor and generation settings)", _v3),
     (4, "executions.copy_of: a verdict given to an identical sample's copy (duplicate execution)", _v4),
     (5, "text_scores: per-sample text-match metrics", _text_scores),
+    (6, "task ids, benchmark names, isolation levels and machine names as TEXT (PostgreSQL enforced lengths)", _v6),
 ]
