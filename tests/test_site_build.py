@@ -108,7 +108,7 @@ def write_catalog(root: Path) -> Path:
     return root
 
 
-def write_store(db: Path) -> str:
+def write_store(db: Path | str) -> str:
     """A real results store with one complete run: 3 problems x 4 samples of CodeGen-350M on HumanEval."""
     store = open_store(str(db))
     run_id = store.create_run(
@@ -400,11 +400,11 @@ def test_benchmark_page_shows_computed_statistics_next_to_published_ones(tmp_pat
     assert "<h2>Statistics</h2>" not in (out / "benchmarks/ds-1000.html").read_text()  # nothing published or computed
 
 
-def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path):
+def test_cli_builds_the_site_from_a_catalog_folder_and_a_store(tmp_path, db_url):
     catalog = write_catalog(tmp_path / "catalog")
-    write_store(tmp_path / "runs.db")
+    write_store(db_url)
     (tmp_path / "no-reproductions").mkdir()
-    result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--catalog", str(catalog), "--db", str(tmp_path / "runs.db"),
+    result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--catalog", str(catalog), "--db", db_url,
                                       "--reproductions", str(tmp_path / "no-reproductions")])
     assert result.exit_code == 0, result.output
     assert "3 leaderboards, 1 runs" in result.output
