@@ -149,3 +149,15 @@ def test_a_ray_evaluation_into_postgresql_killed_mid_run_resumes_with_every_samp
     assert json.loads((tmp_path / "s.json").read_text())["pass_at_k"]["pass@1"] == 1.0
     assert db_scalar(db, "select count(*) from runs") == 1
     assert db_scalar(db, "select count(*) from executions") == db_scalar(db, "select count(distinct idx) from executions") == 3280
+
+
+def test_runs_share_a_cluster_by_workers_and_a_run_finding_no_free_cpu_says_so(ray_address, monkeypatch):
+    from nl2code.execution import ray_executor
+
+    problems, samples = mixed_samples(2, ("pass", "fail"))
+    limits = {t: LIMITS for t in problems}
+    with RayExecutor(ray_address, workers=1) as first, RayExecutor(ray_address, workers=1) as second:  # the head has 2 CPUs
+        assert verdicts(first.execute(samples, problems, limits)) == verdicts(second.execute(samples, problems, limits))
+        monkeypatch.setattr(ray_executor, "ACTOR_START_S", 3)
+        with pytest.raises(ConfigError, match=r"no Ray node started nl2code's executor within 3 s .*held by other work"):
+            RayExecutor(ray_address, workers=1).start()

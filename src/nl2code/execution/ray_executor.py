@@ -35,6 +35,7 @@ MIN_BATCH = 32
 IN_FLIGHT_PER_NODE = 2  # the next batch waits in the actor's queue while one runs
 MAX_ATTEMPTS = 3  # a batch whose node is lost this often is a fault of its own, not of the nodes
 CONNECT_TIMEOUT_S = 10
+ACTOR_START_S = 300  # a node's actor and worker pool start in seconds; longer means its CPUs are taken
 
 
 def import_ray() -> Any:
@@ -220,18 +221,42 @@ class RayExecutor:
             cpus = int(node.get("Resources", {}).get("CPU", 0))
             if not node.get("Alive") or cpus < 1:
                 continue
-            # the actor holds every CPU of its node: one pool a node, and nothing else of Ray's
-            # scheduled beside the samples
+            # the actor holds a CPU of Ray's per worker of its pool (by default every CPU of the
+            # node): nothing else Ray schedules competes with the samples, and runs that share a
+            # cluster share it by --workers
             strategy = NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)
             workers = min(self.workers or cpus, cpus)
-            actors.append(actor_class.options(num_cpus=cpus, scheduling_strategy=strategy, max_restarts=0).remote(workers, self.isolation, self.preimports))
+            actors.append(actor_class.options(num_cpus=workers, scheduling_strategy=strategy, max_restarts=0).remote(workers, self.isolation, self.preimports))
         if not actors:
             raise ConfigError(f"--ray-address {self.address}: the Ray cluster has no live node with a CPU")
-        infos = ray.get([a.info.remote() for a in actors])
-        wrong = [i for i in infos if i.nl2code_version != __version__]
+        nodes = self._ready_nodes(ray, actors)
+        wrong = [n.info for n in nodes if n.info.nl2code_version != __version__]
         if wrong:
             raise ConfigError(f"Ray nodes {', '.join(i.host for i in wrong)} run nl2code {wrong[0].nl2code_version}, this driver {__version__}; install the same version on every node")
-        return [_Node(actor, info) for actor, info in zip(actors, infos)]
+        return nodes
+
+    def _ready_nodes(self, ray: Any, actors: list) -> list[_Node]:
+        """The actors that started within ACTOR_START_S. One that cannot start (nl2code or a
+        toolchain missing there) is an error naming it; one still waiting for its node's CPUs (held
+        by other work on a shared cluster) is left out, with a warning, if others started."""
+        pending = {a.info.remote(): a for a in actors}
+        ready, waiting = ray.wait(list(pending), num_returns=len(pending), timeout=ACTOR_START_S)
+        nodes = []
+        for ref in ready:
+            try:
+                nodes.append(_Node(pending[ref], ray.get(ref)))
+            except ray.exceptions.RayError as exc:
+                raise ConfigError(f"nl2code's executor did not start on a Ray node ({_first_line(exc)}); "
+                                  "every node needs the driver's nl2code version with the ray extra (see docs/scale-out.md)") from exc
+        for ref in waiting:
+            ray.kill(pending[ref])
+        if not nodes:
+            raise ConfigError(f"--ray-address {self.address}: no Ray node started nl2code's executor within {ACTOR_START_S} s "
+                              "(each holds one CPU of its node per worker, --workers per node, default all: are they held by other work?)")
+        if waiting:
+            log.warning("%d Ray nodes did not start nl2code's executor within %d s (their CPUs busy?); running on the other %d",
+                        len(waiting), ACTOR_START_S, len(nodes))
+        return nodes
 
     def close(self) -> None:
         ray = self._ray
@@ -290,6 +315,8 @@ class RayExecutor:
             except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError) as exc:
                 self._lose(node, batch, queue, exc)
                 continue
+            except ray.exceptions.RayTaskError as exc:  # the executor on the node failed, not a sample
+                raise ExecutionError(f"the executor on Ray node {node.info.host} failed: {_first_line(exc.cause or exc)}") from exc
             if batch.number in done:
                 continue
             done.add(batch.number)
