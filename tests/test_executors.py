@@ -84,3 +84,13 @@ def test_a_staged_language_is_judged_alike(executor):
     samples = [Sample("t/0", i, i, program) for i, (program, _, _) in enumerate(PROGRAMS.values())]
     results = judged(executor, samples, {"t/0": PROBLEM}, Limits(cpu_seconds=1, wall_seconds=20))
     assert [r.status for r in results] == [status for _, status, _ in PROGRAMS.values()]
+
+
+def test_a_wrong_value_too_large_to_print_fails_the_sample_not_the_run(executor, humaneval):
+    # one of CodeGen-16B's 16,400 HumanEval samples returned an int of more than 4,300 digits:
+    # repr() of it raised in the judge and stopped the whole evaluation
+    problem = humaneval.get("HumanEval/55")
+    samples = [Sample(problem.task_id, 0, 0, problem.prompt + "    return 10 ** 5000\n"), Sample(problem.task_id, 1, 1, problem.reference)]
+    results = judged(executor, samples, {problem.task_id: problem})
+    assert results[0].status is Status.FAILED and "too large to show" in results[0].error
+    assert results[1].status is Status.PASSED
