@@ -28,10 +28,11 @@ UNDO: dict[int, list[str]] = {
     2: ["ALTER TABLE executions DROP COLUMN examples_passed"],
     3: ["ALTER TABLE runs DROP COLUMN spec"],
     4: ["ALTER TABLE executions DROP COLUMN copy_of"],
-    5: [],  # PostgreSQL only, in UNDO_POSTGRESQL
+    5: ["DROP TABLE text_scores"],
+    6: [],  # PostgreSQL only, in UNDO_POSTGRESQL
 }
 UNDO_POSTGRESQL = {
-    5: ["ALTER TABLE runs ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN benchmark_version TYPE VARCHAR(32), "
+    6: ["ALTER TABLE runs ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN benchmark_version TYPE VARCHAR(32), "
         "ALTER COLUMN samples_format TYPE VARCHAR(32), ALTER COLUMN nl2code_version TYPE VARCHAR(32), ALTER COLUMN isolation TYPE VARCHAR(64)",
         "ALTER TABLE executions ALTER COLUMN task_id TYPE VARCHAR(64)",
         "ALTER TABLE reference_times ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN task_id TYPE VARCHAR(64), ALTER COLUMN machine TYPE VARCHAR(128)"],
@@ -93,7 +94,7 @@ def test_a_database_at_each_earlier_schema_is_migrated_in_place_keeping_its_runs
     eng = engine(db_url)
     with eng.begin() as conn:
         if start == 0:  # nothing of nl2code's yet
-            for table in ("test_outcomes", "executions", "reference_times", "runs", "schema_version"):
+            for table in ("text_scores", "test_outcomes", "executions", "reference_times", "runs", "schema_version"):
                 conn.execute(sa.text(f"DROP TABLE {table}"))
         for version in sorted(UNDO, reverse=True):
             if start and version > start:
@@ -118,7 +119,7 @@ def test_a_database_at_each_earlier_schema_is_migrated_in_place_keeping_its_runs
 
 
 def check_long_values(store: Store) -> None:
-    """Values longer than the VARCHAR lengths before schema 5 (PostgreSQL enforced them)."""
+    """Values longer than the VARCHAR lengths before schema 6 (PostgreSQL enforced them)."""
     level = "mixed: " + " | ".join(["linux-root:cgroup-v1+netns+mountns+uid+tmpfs+landlock7+seccomp"] * 3)
     task = "MultiPL-E/" + "a_rather_long_task_name_" * 5
     run_id = store.create_run(**run_fields(fingerprint="9" * 64, isolation=level, benchmark="b" * 80, samples_format="f" * 40))
