@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,7 +94,8 @@ def main() -> None:
           f"{rows} rows, {distinct} distinct samples, {runs} run; pass@k {resumed['pass_at_k']}; "
           f"identical to the local run: {same}", flush=True)
     if not same or rows != distinct or rows != summary["samples"] or runs != 1:
-        raise SystemExit("MISMATCH")
+        raise SystemExit(f"MISMATCH; the files are kept in {work}")
+    shutil.rmtree(work)
 
 
 if __name__ == "__main__":
