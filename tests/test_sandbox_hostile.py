@@ -361,6 +361,31 @@ CASES: list[Case] = [
         Status.FAILED,
     ),
     Case(
+        "numpy_subclass_equal_to_everything",
+        "import numpy as np\nclass Sly(np.ndarray):\n    def __eq__(self, other):\n        return np.True_\ndef f(x):\n    return np.asarray(x * x + 1).view(Sly)\n",
+        Status.FAILED,
+    ),
+    Case(
+        "numpy_scalar_of_an_always_equal_object",
+        _prog("""
+            import numpy as np
+            class AlwaysEqual:
+                def __eq__(self, other):
+                    return True
+            def f(x):
+                a = np.empty((), dtype=object)
+                a[()] = AlwaysEqual()
+                return a
+        """),
+        Status.FAILED,
+    ),
+    Case(
+        "forged_value_description_with_a_void_dtype",
+        # the child's describer replaced: the driver rebuilds only dtypes it knows
+        "import numpy as np\nimport nl2code.execution._values as v\nv.describe = lambda value: ('np', '|V8', (4).to_bytes(8, 'little'))\ndef f(x):\n    return np.int64(x * x + 1)\n",
+        Status.FAILED,
+    ),
+    Case(
         "patched_unittest_assertions",
         "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\ndef f(x):\n    return 0\n",
         Status.FAILED,

@@ -15,6 +15,8 @@ import traceback
 from dataclasses import dataclass
 from types import CodeType
 
+from nl2code.execution import _values
+
 # message codes, child -> worker (framed: 4-byte little-endian length + marshal of a tuple)
 MSG_COMPILED = 0
 MSG_COMPILE_ERROR = 1
@@ -26,6 +28,7 @@ MSG_STEP_OOM = 6
 MSG_STEP_UNMARSHALLABLE = 7
 MSG_SANDBOX_ERROR = 8
 MSG_DONE = 9
+MSG_STEP_DESCRIBED = 10  # a value that is not plain, as `_values.describe` tells it
 
 KIND_STATEMENT = 0
 KIND_ASSERT = 1
@@ -50,24 +53,6 @@ class CompiledProblem:
 def _short(exc: BaseException) -> str:
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return text[-500:]
-
-
-def plain(value: object, depth: int = 0) -> object:
-    """Rebuild standard containers whose equality is their builtin base's (Counter, defaultdict,
-    OrderedDict, namedtuple) as that base, so that their values can be marshalled. Anything else
-    is returned as is, and fails to marshal if it is not a plain builtin value."""
-    if depth > 100:
-        return value
-    kind = type(value)
-    if kind in (list, set, frozenset):
-        return kind(plain(v, depth + 1) for v in value)
-    if isinstance(value, dict) and (kind is dict or kind.__eq__ is dict.__eq__ or kind.__module__ == "collections"):
-        return {plain(k, depth + 1): plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, tuple) and kind.__eq__ is tuple.__eq__:
-        return tuple(plain(v, depth + 1) for v in value)
-    if kind.__module__ == "numpy" and getattr(value, "ndim", None) == 0:
-        return plain(value.item(), depth + 1)
-    return value
 
 
 AREA_HEADER = 8  # the shared area starts with the byte count of the frames that follow it
@@ -104,6 +89,20 @@ class Channel:
             view = view[_write(self.fd, view):]
 
 
+def _send_value(send, index: int, value: object) -> None:
+    """A plain value as marshal data; numpy, pandas and standard containers described; anything
+    else by its type's name only (the driver fails the test)."""
+    try:
+        if _values.is_plain(value):
+            send((MSG_STEP_VALUE, index, value))
+        else:
+            send((MSG_STEP_DESCRIBED, index, _values.describe(value)))
+    except _values.Unsupported as exc:
+        send((MSG_STEP_UNMARSHALLABLE, index, str(exc.args[0])[:100]))
+    except ValueError:  # nested deeper than marshal writes
+        send((MSG_STEP_UNMARSHALLABLE, index, type(value).__qualname__[:100]))
+
+
 def run(problem: CompiledProblem, program: str, channel: Channel) -> None:
     """Run one sample in this (already sandboxed) process and report over `channel`."""
     send = channel.send
@@ -138,14 +137,7 @@ def run(problem: CompiledProblem, program: str, channel: Channel) -> None:
     for index, (kind, step) in enumerate(problem.steps):
         try:
             if kind == KIND_COMPARE:
-                value = eval(step, namespace)
-                try:
-                    send((MSG_STEP_VALUE, index, value))
-                except ValueError:
-                    try:
-                        send((MSG_STEP_VALUE, index, plain(value)))
-                    except ValueError:
-                        send((MSG_STEP_UNMARSHALLABLE, index, type(value).__qualname__[:100]))
+                _send_value(send, index, eval(step, namespace))
             else:
                 exec(step, namespace)
                 send((MSG_STEP_OK, index))

@@ -502,7 +502,7 @@ class Worker:
             if not isinstance(message, tuple) or not message or not isinstance(message[0], int):
                 result.bad_channel = "malformed result message"
                 return False
-            if message[0] == _child.MSG_STEP_VALUE and len(message) == 3:
+            if message[0] in (_child.MSG_STEP_VALUE, _child.MSG_STEP_DESCRIBED) and len(message) == 3:
                 # re-serialise: the driver only ever loads marshal data CPython itself wrote
                 try:
                     message = (message[0], message[1], marshal.dumps(message[2]))

@@ -1,12 +1,13 @@
 """The verdict: decided by the trusted driver from what the worker saw, never by the child's
-exit code or output. Protected (COMPARE) steps are compared here, on marshalled builtin values."""
+exit code or output. Protected (COMPARE) steps are compared here, on marshalled builtin values
+or on numpy and pandas values the driver rebuilt itself from the child's description."""
 
 from __future__ import annotations
 
 import marshal
 import signal
 
-from nl2code.execution import _child
+from nl2code.execution import _child, _values
 from nl2code.execution._worker import RawResult
 from nl2code.records import Comparison, Execution, Limits, Problem, Status, StepKind, TestOutcome, TestStep, Unmarshallable
 
@@ -31,6 +32,23 @@ def _allclose(value: object, expected: object, atol: float) -> bool:
         return False
     with np.errstate(invalid="ignore"):
         return bool(np.all((np.abs(a - b) <= atol + 1e-7 * np.abs(b)) | ((a == b) | (np.isnan(a) & np.isnan(b)))))
+
+
+def received_value(code: int, payload: bytes) -> object:
+    """The value a step message carries: plain marshal data as is, a description rebuilt into
+    real (driver-made) numpy or pandas values. `_values.Malformed` for a description we refuse."""
+    data = marshal.loads(payload)
+    return _values.rebuild(data) if code == _child.MSG_STEP_DESCRIBED else data
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """A value as the user reads it in an error: its repr on one line, cut at `limit`."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - e.g. an int past Python's 4,300-digit str limit: a sample's value must not stop the driver
+        text = f"<{type(value).__name__} too large to show>"
+    text = " ".join(text.split()) if "\n" in text else text
+    return text[:limit] + ("..." if len(text) > limit else "")
 
 
 def compare(step: TestStep, value: object) -> tuple[bool, str]:
@@ -59,14 +77,10 @@ def compare(step: TestStep, value: object) -> tuple[bool, str]:
             case _:
                 return False, f"unknown comparison {step.comparison}"
     except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
-        return False, f"cannot compare: {type(exc).__name__}"
+        return False, f"cannot compare {shown(value, 120)}: {type(exc).__name__}: {str(exc)[:160]}"
     if ok:
         return True, ""
-    try:
-        shown = repr(value)
-    except ValueError:  # an int past Python's 4,300-digit str limit: a sample's value must not stop the driver
-        shown = f"<{type(value).__name__} too large to show>"
-    return False, f"got {shown[:200]}{'...' if len(shown) > 200 else ''}"
+    return False, f"got {shown(value)}"
 
 
 def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sample_id: int, index: int, isolation: str) -> Execution:
@@ -101,20 +115,27 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
         expected_index += 1
         if code == _child.MSG_STEP_OK and step.kind is not StepKind.COMPARE:
             results[message[1]] = (True, "")
-        elif code == _child.MSG_STEP_VALUE and step.comparison is Comparison.CAPTURE:
-            captured.append((message[1], marshal.loads(message[2])))
-            results[message[1]] = (True, "")
+        elif code in (_child.MSG_STEP_VALUE, _child.MSG_STEP_DESCRIBED) and step.kind is StepKind.COMPARE:
+            try:
+                value = received_value(code, message[2])
+            except _values.Malformed as exc:
+                value, malformed = None, f"returned a value the driver does not accept ({exc})"
+            else:
+                malformed = ""
+            if step.comparison is Comparison.CAPTURE:
+                captured.append((message[1], Unmarshallable(malformed) if malformed else value))
+                results[message[1]] = (True, "")
+            else:
+                results[message[1]] = (False, malformed) if malformed else compare(step, value)
         elif code == _child.MSG_STEP_UNMARSHALLABLE and step.comparison is Comparison.CAPTURE:
             captured.append((message[1], Unmarshallable(str(message[2]))))
             results[message[1]] = (True, "")
-        elif code == _child.MSG_STEP_VALUE and step.kind is StepKind.COMPARE:
-            results[message[1]] = compare(step, marshal.loads(message[2]))
         elif code == _child.MSG_STEP_UNMARSHALLABLE:
             if step.comparison in (Comparison.TRUTHY, Comparison.FALSY) and message[2] in ALWAYS_TRUE_TYPES:
                 # e.g. `assert text_match("ab")` with re.Match results: truthy by definition
                 results[message[1]] = (step.comparison is Comparison.TRUTHY, "" if step.comparison is Comparison.TRUTHY else f"a {message[2]} is true")
             else:
-                results[message[1]] = (False, f"returned a {message[2]}, not a plain builtin value")
+                results[message[1]] = (False, f"returned a {message[2]}, not a plain builtin value (nor an exact numpy or pandas one)")
         elif code == _child.MSG_STEP_OOM:
             oom = oom or not step.example
             results[message[1]] = (False, "MemoryError")
