@@ -73,7 +73,7 @@ MALFORMED = [
     ("missing_task_id", b'{"completion": "x"}\n',
      "{path}:1: missing field 'task_id'. add the benchmark's task id to every line (e.g. \"HumanEval/0\", or 2 / \"Mbpp/2\")"),
     ("unknown_task", b'{"task_id": "HumanEval/0", "completion": "x"}\n\n{"task_id": "HumanEval/999", "completion": "x"}\n',
-     "{path}:3: unknown task_id 'HumanEval/999' for benchmark humaneval. use ids such as 'HumanEval/0' or '0', or pick the right --benchmark"),
+     "{path}:3: unknown task_id 'HumanEval/999' for benchmark humaneval. use ids such as 'HumanEval/0', or pick the right --benchmark"),
     ("empty", b"",
      "{path}: the file is empty. pass a file with one JSON sample per line (human-eval/EvalPlus JSONL) or a bigcode generations JSON list"),
     ("blank", b"\n  \n",
@@ -113,3 +113,32 @@ def test_malformed_samples_exit_non_zero_from_the_cli_and_write_nothing(tmp_path
 def test_a_missing_samples_file_is_named(tmp_path):
     result = cli("evaluate", str(tmp_path / "none.jsonl"), "--benchmark", "humaneval", "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2 and f"{tmp_path / 'none.jsonl'}: no such file" in result.stderr
+
+
+def test_mbpp_samples_evaluated_as_humaneval_are_refused_naming_mbpp(tmp_path):
+    """MBPP's bare ids 11-60 are not HumanEval/11-60: the CLI exits 2, names mbpp and stores nothing."""
+    path = tmp_path / "mbpp_samples.jsonl"
+    path.write_text("".join(json.dumps({"task_id": n, "completion": "def f():\n    return 1\n"}) + "\n" for n in range(11, 61)))
+    db = tmp_path / "runs.db"
+    result = cli("evaluate", str(path), "--benchmark", "humaneval", "--db", str(db), "--quiet")
+    assert result.returncode == 2, result.stderr
+    assert f"{path}:1: task_id 11 is not an id of humaneval, whose ids look like 'HumanEval/0'" in result.stderr
+    assert "--benchmark mbpp" in result.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(("task_id", "likely"), [
+    ("7", "--benchmark mbpp"), ("Mbpp/7", "--benchmark mbpp-plus"), ("PandasEval/3", "--benchmark pandaseval"), ("NumpyEval/3", "--benchmark numpyeval"),
+])
+def test_ids_of_another_benchmark_name_the_likely_one(tmp_path, humaneval, task_id, likely):
+    path = write(tmp_path / "s.jsonl", [{"task_id": task_id, "completion": "x"}])
+    with pytest.raises(SamplesFormatError) as info:
+        read_samples(path, humaneval)
+    assert likely in str(info.value) and info.value.line == 1
+
+
+def test_humaneval_ids_given_to_mbpp_name_humaneval(tmp_path, mbpp):
+    path = write(tmp_path / "s.jsonl", [{"task_id": "Mbpp/2", "completion": "x"}, {"task_id": "HumanEval/3", "completion": "x"}])
+    with pytest.raises(SamplesFormatError) as info:
+        read_samples(path, mbpp)
+    assert info.value.line == 2 and "--benchmark humaneval" in str(info.value)

@@ -83,6 +83,7 @@ def read_samples(path: str | Path, benchmark: Benchmark) -> SampleFile:
 
 def _read_jsonl(path: Path, text: str, benchmark: Benchmark) -> tuple[str, list[Sample]]:
     fmt = None
+    forms: frozenset[str | None] | None = None
     samples: list[Sample] = []
     counts: Counter[str] = Counter()
     for number, line in enumerate(text.splitlines(), 1):
@@ -111,10 +112,14 @@ def _read_jsonl(path: Path, text: str, benchmark: Benchmark) -> tuple[str, list[
         code = record[field]
         if not isinstance(code, str):
             raise _fail(path, number, f"field '{field}' is a {type(code).__name__}, not a string", "store the code as a JSON string")
+        if forms is None:
+            forms = own_id_forms(benchmark)
+        _check_id_form(path, number, record["task_id"], benchmark, forms)
         problem = benchmark.get(record["task_id"])
         if problem is None:
             example = benchmark.problems[0]
-            raise _fail(path, number, f"unknown task_id {record['task_id']!r} for benchmark {benchmark.name}", f"use ids such as {example.task_id!r}" + (f" or {example.aliases[0]!r}" if example.aliases else "") + ", or pick the right --benchmark")
+            other = [a for a in example.aliases if id_form(a) in forms and id_form(a) != id_form(example.task_id)]
+            raise _fail(path, number, f"unknown task_id {record['task_id']!r} for benchmark {benchmark.name}", f"use ids such as {example.task_id!r}" + (f" or {other[0]!r}" if other else "") + ", or pick the right --benchmark")
         if fmt == CODEGEEX and problem.language == "python":
             code = codegeex_python_body(code)
         program = solution_program(problem, code) if fmt == EVALPLUS else completion_program(problem, code)
@@ -123,6 +128,54 @@ def _read_jsonl(path: Path, text: str, benchmark: Benchmark) -> tuple[str, list[
     if not samples:
         raise _fail(path, None, "no samples in the file", "pass a file with one JSON sample per line")
     return fmt or HUMANEVAL, samples
+
+
+# benchmarks by the form of their task ids ("" is a bare number), to name the likely one when a
+# file's ids are not the chosen benchmark's own
+LIKELY_BENCHMARKS: dict[str, tuple[str, ...]] = {
+    "": ("mbpp", "mbpp-sanitized", "mbpp-plus"),
+    "Mbpp": ("mbpp-plus", "mbpp", "mbpp-sanitized"),
+    "HumanEval": ("humaneval", "humaneval-plus"),
+    "PandasEval": ("pandaseval",),
+    "NumpyEval": ("numpyeval",),
+    "TorchDataEval": ("torchdataeval",),
+    "MonkeyEval": ("monkeyeval",),
+    "BeatNumEval": ("beatnumeval",),
+}
+
+
+def id_form(task_id: object) -> str | None:
+    """The form of a task id: its prefix before the last "/" ("HumanEval/3" -> "HumanEval"),
+    "" for a bare number (2 or "2"), None for an id of neither shape (MultiPL-E's
+    "HumanEval_0_has_close_elements"), which is only looked up."""
+    text = str(task_id).strip()
+    if text.isdigit():
+        return ""
+    return text.rsplit("/", 1)[0] if "/" in text else None
+
+
+def own_id_forms(benchmark: Benchmark) -> frozenset[str | None]:
+    """The id forms a benchmark calls its own: those of its task ids and prefixed aliases. Bare
+    numbers belong to MBPP and to what EvalPlus derived from it (Mbpp/N is MBPP's problem N);
+    elsewhere a bare number is another benchmark's id (`0` is not HumanEval/0's own name)."""
+    forms = {id_form(p.task_id) for p in benchmark.problems} - {None}
+    forms |= {id_form(a) for p in benchmark.problems for a in p.aliases if id_form(a)}
+    if forms & {"", "Mbpp"}:
+        forms |= {"", "Mbpp"}
+    return frozenset(forms)
+
+
+def _check_id_form(path: Path, line: int, task_id: object, benchmark: Benchmark, forms: frozenset[str | None]) -> None:
+    form = id_form(task_id)
+    if form is None or form in forms:
+        return
+    example = benchmark.problems[0].task_id
+    likely = LIKELY_BENCHMARKS.get(form)
+    if likely:
+        hint = f"they look like {' / '.join(likely)} ids: pass --benchmark {likely[0]}" + (f" (or {', '.join(likely[1:])})" if likely[1:] else "")
+    else:
+        hint = "pass the --benchmark these samples were made for"
+    raise _fail(path, line, f"task_id {task_id!r} is not an id of {benchmark.name}, whose ids look like {example!r}", hint)
 
 
 def _read_bigcode(path: Path, text: str, benchmark: Benchmark) -> list[Sample]:
