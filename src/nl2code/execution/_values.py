@@ -123,21 +123,24 @@ def _describe(value: object, depth: int, active: set[int]) -> tuple:
 
 
 def _plain_base(kind: type) -> type | None:
-    """The builtin container whose equality a standard container subclass keeps (Counter,
-    OrderedDict, defaultdict, a namedtuple): it is described as that base, as `==` sees it."""
+    """The builtin container whose equality a container subclass keeps (Counter, OrderedDict,
+    defaultdict, a namedtuple, a list subclass without its own `__eq__`): it is described as
+    that base, as `==` sees it."""
     if kind in _CONTAINERS:
         return None
     if issubclass(kind, dict) and (kind.__eq__ is dict.__eq__ or kind.__module__ == "collections"):
         return dict
     if issubclass(kind, tuple) and kind.__eq__ is tuple.__eq__:
         return tuple
+    if issubclass(kind, list) and kind.__eq__ is list.__eq__:  # torch's DataChunk
+        return list
     return None
 
 
 def _describe_container(value, base: type, depth: int, active: set[int]) -> tuple:
     if base is dict:
         return ("dict", [(_describe(k, depth + 1, active), _describe(v, depth + 1, active)) for k, v in dict.items(value)])
-    members = list(tuple.__iter__(value)) if base is tuple else list(value)
+    members = list(tuple.__iter__(value)) if base is tuple else list(list.__iter__(value)) if base is list else list(value)
     return (base.__name__, [_describe(v, depth + 1, active) for v in members])
 
 

@@ -12,6 +12,7 @@ import ast
 import re
 
 from nl2code import benchmarks
+from nl2code.benchmarks import apicoder
 from nl2code.records import Problem
 
 from nl2code.prompts._templates import PromptStyle
@@ -169,4 +170,4 @@ def make_program(
             program = benchmarks.program(problem, completion)
     if do_sanitize and python:
         program = sanitize(program, problem.entry_point)
-    return completion, program
+    return completion, apicoder.runnable(problem.benchmark, program, completion)
