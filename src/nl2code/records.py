@@ -52,6 +52,8 @@ class Comparison(enum.StrEnum):
     APPS_OUTPUT = "apps_output"  # APPS's judge of a standard-input program's stdout (its lenient chain)
     APPS_CALL = "apps_call"  # APPS's judge of a call-based answer (value, or the value in a 1-list)
     TOKENS_OUTPUT = "tokens_output"  # CodeContests: whitespace-split, case-folded tokens; numbers within 1e-5
+    EVALPLUS = "evalplus"  # EvalPlus's current rule: equal, or same type (and length) and np.allclose(rtol 1e-7, atol)
+    ORACLE = "oracle"  # an EvalPlus special oracle: expected = (name, reference output, extra), see execution.oracles
 
 
 @dataclass(frozen=True, slots=True)

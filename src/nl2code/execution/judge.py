@@ -7,7 +7,7 @@ from __future__ import annotations
 import marshal
 import signal
 
-from nl2code.execution import _child, _values
+from nl2code.execution import _child, _values, oracles
 from nl2code.execution._worker import RawResult
 from nl2code.records import Comparison, Execution, Limits, Problem, Status, StepKind, TestOutcome, TestStep, Unmarshallable
 
@@ -74,6 +74,10 @@ def compare(step: TestStep, value: object) -> tuple[bool, str]:
                 from nl2code.execution import _verdicts
 
                 ok = _verdicts.COMPARE[step.comparison](value, step.expected)
+            case Comparison.EVALPLUS:
+                ok = oracles.evalplus_match(value, step.expected, step.tolerance)
+            case Comparison.ORACLE:
+                ok = oracles.check(value, step.expected, step.tolerance)
             case _:
                 return False, f"unknown comparison {step.comparison}"
     except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
@@ -131,7 +135,9 @@ def judge(problem: Problem, raw: RawResult, limits: Limits, *, task_id: str, sam
             captured.append((message[1], Unmarshallable(str(message[2]))))
             results[message[1]] = (True, "")
         elif code == _child.MSG_STEP_UNMARSHALLABLE:
-            if step.comparison in (Comparison.TRUTHY, Comparison.FALSY) and message[2] in ALWAYS_TRUE_TYPES:
+            if step.comparison is Comparison.ORACLE and oracles.accepts_opaque(step.expected):
+                results[message[1]] = (True, "")  # EvalPlus asks only "is not None" of it
+            elif step.comparison in (Comparison.TRUTHY, Comparison.FALSY) and message[2] in ALWAYS_TRUE_TYPES:
                 # e.g. `assert text_match("ab")` with re.Match results: truthy by definition
                 results[message[1]] = (step.comparison is Comparison.TRUTHY, "" if step.comparison is Comparison.TRUTHY else f"a {message[2]} is true")
             else:
