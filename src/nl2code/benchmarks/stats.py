@@ -31,6 +31,12 @@ _SURVEY_ROWS = {
 SURVEY.update({name: row for name, row in _SURVEY_ROWS.items() if name in ("apps", "code-contests", "mtpb", "securityeval")})
 SURVEY.update({f"humaneval-infilling-{s}": _SURVEY_ROWS["humaneval-infilling"] for s in ("single-line", "multi-line", "random-span", "random-span-light")})
 SURVEY.update({f"odex-{language}": _SURVEY_ROWS["odex"] for language in ("en", "es", "ja", "ru")})
+# the library-oriented rows, as the survey's companion site lists them (shared/reference/survey_tables.json)
+SURVEY.update({
+    "pandaseval": {"problems": 101, "avg_tests": 6.5, "avg_problem_chars": 244.5, "avg_problem_lines": 7.2, "avg_solution_chars": 46.2, "avg_solution_lines": 1.3},
+    "numpyeval": {"problems": 101, "avg_tests": 3.5, "avg_problem_chars": 222.9, "avg_problem_lines": 7.0, "avg_solution_chars": 29.9, "avg_solution_lines": 1.1},
+    "torchdataeval": {"problems": 50, "avg_tests": 1.1, "avg_problem_chars": 329.0, "avg_problem_lines": 8.6, "avg_solution_chars": 50.7, "avg_solution_lines": 1.3},
+})
 
 
 def problem_text(problem: Problem) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from nl2code import benchmarks as registry
@@ -23,10 +24,17 @@ def benchmarks():
 def list_(as_json):
     """List the benchmarks: size, language, metric and data source."""
     from nl2code.benchmarks._listing import LISTINGS
+    from nl2code.benchmarks.info import INFO
 
     rows = []
-    for name, loader in registry.BENCHMARKS.items():
+    loaders = dict(registry.BENCHMARKS)
+    loaders.update({f"{n}@{v}": loader for n, versions in registry.VERSIONS.items() for v, loader in versions.items()})
+    for name, loader in loaders.items():
         listing = LISTINGS.get(name)
+        info = INFO.get(name)
+        if listing is None and info is not None:
+            rows.append({"name": name, "problems": str(info.problems), "language": info.language, "metric": info.metric, "source": info.data})
+            continue
         rows.append({"name": name, "problems": listing.problems if listing else "", "language": listing.language if listing else "",
                      "metric": listing.metric if listing else "", "source": listing.source if listing else (loader.__doc__ or "").strip()})
     if as_json:

@@ -1,0 +1,141 @@
+"""HumanEval+ and MBPP+ at their current releases: expected outputs from the reference solutions
+(computed through the executor), EvalPlus's comparison rules and special oracles in the driver,
+per-input time limits, and release selection. Data: the shared copies of the EvalPlus files."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import DATASETS, MBPP_PLUS
+from nl2code import benchmarks
+from nl2code.errors import DatasetError, InputError
+from nl2code.execution import oracles, run_samples
+from nl2code.pipeline import load_benchmark
+from nl2code.records import Comparison, Limits, Sample, Status
+
+EVALPLUS = DATASETS / "evalplus"
+HE_MINI = EVALPLUS / "HumanEvalPlus-Mini-v0.1.10.jsonl.gz"
+MBPP_V020 = EVALPLUS / "MbppPlus-v0.2.0.jsonl.gz"
+LIMITS = Limits(cpu_seconds=30.0, wall_seconds=90.0)
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_benchmark("humaneval-plus-mini", HE_MINI)
+
+
+@pytest.fixture(scope="module")
+def mbpp_plus():
+    return load_benchmark("mbpp-plus", MBPP_V020)
+
+
+def _run(bench, programs):
+    samples = [Sample(task, 0, i, program) for i, (task, program) in enumerate(programs)]
+    return run_samples(bench.by_id, samples, LIMITS, workers=2)
+
+
+def test_current_releases_load_with_one_protected_step_per_input(mini, mbpp_plus):
+    assert (mini.name, mini.version, len(mini.problems)) == ("humaneval-plus-mini", "0.1.10", 164)
+    assert (mbpp_plus.name, mbpp_plus.version, len(mbpp_plus.problems)) == ("mbpp-plus", "0.2.0", 378)
+    assert sum(p.n_tests for p in mini.problems) == 2677  # every input of the Mini file has an expected output
+    assert all(p.fully_protected for p in mini.problems + mbpp_plus.problems)
+    zero = mini.get("HumanEval/0")
+    assert {s.comparison for s in zero.steps} == {Comparison.EVALPLUS}
+    assert mini.get("HumanEval/32").steps[0].comparison is Comparison.ORACLE  # find_zero: any root
+    assert mini.get("HumanEval/4").steps[0].tolerance == 1e-6  # the data's atol
+    assert mbpp_plus.get("Mbpp/2").steps[0].expected[0] == "set"
+    assert mbpp_plus.get(2) is mbpp_plus.get("Mbpp/2")
+
+
+def test_releases_are_selected_by_name_at_version():
+    names = benchmarks.names()
+    assert "mbpp-plus@0.1.0-767efcc" in names and "mbpp-plus@0.2.0" in names
+    old = load_benchmark("mbpp-plus@0.1.0-767efcc", MBPP_PLUS)
+    assert (old.name, old.version, len(old.problems)) == ("mbpp-plus", "0.1.0-767efcc", 399)
+    with pytest.raises(InputError, match=r"mbpp-plus has no version '9\.9'.*mbpp-plus@0\.2\.0, mbpp-plus@0\.1\.0-767efcc"):
+        benchmarks.load("mbpp-plus@9.9")
+
+
+def test_expected_outputs_need_the_executor_the_first_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("NL2CODE_CACHE", str(tmp_path))
+    with pytest.raises(DatasetError, match="load_benchmark"):
+        benchmarks.evalplus.load("humaneval-plus-mini", HE_MINI, oracle=None)
+
+
+def test_reference_passes_and_wrong_or_plus_only_wrong_answers_fail(mini):
+    zero = mini.get("HumanEval/0")
+    # right on HumanEval's own inputs, wrong where two equal numbers are given (a plus input)
+    subtle = zero.prompt + (
+        "    for i in range(len(numbers)):\n        for j in range(i + 1, len(numbers)):\n"
+        "            if 0 < abs(numbers[i] - numbers[j]) < threshold:\n                return True\n    return False\n"
+    )
+    done = _run(mini, [(zero.task_id, zero.reference), (zero.task_id, zero.prompt + "    return False\n"), (zero.task_id, subtle)])
+    assert [e.status for e in done] == [Status.PASSED, Status.FAILED, Status.FAILED], [e.error for e in done]
+    assert done[2].tests_passed > len(done[2].tests) // 2  # it failed on a few inputs only
+    assert "got" in done[1].error
+
+
+def test_find_zero_accepts_any_root_within_atol(mini):
+    problem = mini.get("HumanEval/32")
+    # bisection from the other side finds a root the reference may not: still a root
+    other_root = problem.prompt + (
+        "    lo, hi = -1e6, 1e6\n"
+        "    if poly(xs, lo) * poly(xs, hi) > 0:\n        lo, hi = hi, lo\n"
+        "    for _ in range(200):\n        mid = (lo + hi) / 2\n"
+        "        if poly(xs, mid) * poly(xs, lo) > 0:\n            lo = mid\n        else:\n            hi = mid\n"
+        "    return (lo + hi) / 2\n"
+    )
+    not_a_root = problem.prompt + "    return 12345.0\n"
+    done = _run(mini, [(problem.task_id, problem.reference), (problem.task_id, other_root), (problem.task_id, not_a_root)])
+    assert [e.status for e in done] == [Status.PASSED, Status.PASSED, Status.FAILED], [e.error for e in done]
+
+
+def test_each_input_runs_under_its_own_time_limit(mini):
+    problem = mini.get("HumanEval/2")  # truncate_number: microseconds per input in the reference
+    slow_once = problem.prompt + (
+        "    import time\n    if number == 3.5:\n        time.sleep(3)\n    return number % 1.0\n"
+    )
+    [execution] = _run(mini, [(problem.task_id, slow_once)])
+    assert execution.status is Status.FAILED
+    assert "ran over its time limit of 1 s" in execution.error
+    assert sum(not t.passed for t in execution.tests) == 1
+
+
+def test_mbpp_plus_special_oracles(mbpp_plus):
+    programs = [
+        # Mbpp/2: any order of the shared elements (compared as sets)
+        ("Mbpp/2", "def similar_elements(a, b):\n    return tuple(sorted(set(a) & set(b), reverse=True))\n"),
+        # Mbpp/737: returns re.Match objects; EvalPlus asks only that they are not None
+        ("Mbpp/737", mbpp_plus.get("Mbpp/737").reference),
+        ("Mbpp/737", "def check_str(string):\n    return None\n"),
+        # Mbpp/581: the surface with `height` read as the pyramid's perpendicular height
+        ("Mbpp/581", "import math\ndef surface_Area(b, s):\n    return round(b * b + 2 * b * math.sqrt((b / 2) ** 2 + s * s))\n"),
+        ("Mbpp/581", "def surface_Area(b, s):\n    return -1\n"),
+    ]
+    done = _run(mbpp_plus, programs)
+    assert [e.status for e in done] == [Status.PASSED, Status.PASSED, Status.FAILED, Status.PASSED, Status.FAILED], [e.error for e in done]
+
+
+@pytest.mark.parametrize(("value", "expected", "atol", "ok"), [
+    (1, 1, 0, True),
+    (0.1 + 0.2, 0.3, 0, False),  # atol 0 in the data is exact (the loader turns it to 1e-6 for float outputs)
+    (0.1 + 0.2, 0.3, 1e-6, True),
+    ([1.0, 2.0000001], [1.0, 2.0], 1e-6, True),
+    ((1.0, 2.0), [1.0, 2.0], 1e-6, False),  # EvalPlus requires the reference's type
+    ([1.0], [1.0, 2.0], 1e-6, False),
+    (1, 1.0000001, 1e-6, False),  # int vs float: not the same type
+    (float("nan"), float("nan"), 1e-6, False),  # np.allclose: NaN is not close to NaN
+])
+def test_evalplus_rule(value, expected, atol, ok):
+    assert oracles.evalplus_match(value, expected, atol) is ok
+
+
+def test_special_oracle_functions():
+    assert oracles.check((3, 1), ("set", (1, 3), None), 0)
+    assert not oracles.check((3,), ("set", (1, 3), None), 0)
+    assert oracles.check(True, ("not-none", True, None), 0) and not oracles.check(None, ("not-none", True, None), 0)
+    assert oracles.check(None, ("not-none", False, None), 0)
+    assert oracles.check(7, ("any-of", 5, (7,)), 0) and not oracles.check(6, ("any-of", 5, (7,)), 0)
+    assert oracles.check(2.0, ("poly-root", 0.0, [-4, 0, 1]), 1e-4)  # x^2 - 4
+    assert not oracles.check(1.0, ("poly-root", 2.0, [-4, 0, 1]), 1e-4)
+    assert oracles.accepts_opaque(("not-none", True, None)) and not oracles.accepts_opaque(("set", True, None))
