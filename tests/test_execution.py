@@ -283,3 +283,29 @@ def test_the_watchdog_replaces_a_worker_that_stops_answering_and_retries_its_sam
     else:
         assert [r.status for r in results] == [Status.PASSED, Status.PASSED], [r.error for r in results]
     assert elapsed < 90  # never hangs the run: each stop costs the job's limits x 1.5 + the grace
+
+
+def test_large_problems_and_large_results_do_not_deadlock_the_pool():
+    """The driver sends problems larger than a pipe while workers send results larger than a
+    pipe (HumanEval+: inputs of 200 KB, outputs of MBs): neither may wait for the other. Run in
+    a subprocess so that a deadlock fails the test instead of hanging the suite."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        from nl2code.execution import run_samples
+        from nl2code.records import Comparison, Limits, Problem, Sample, Status, StepKind, TestStep
+        problems = {}
+        for n in range(12):
+            prelude = "DATA = " + repr(str(n) * 400_000)
+            steps = tuple(TestStep(StepKind.COMPARE, f"f({i})", Comparison.EQUAL, "y" * 300_000) for i in range(3))
+            problems[str(n)] = Problem(benchmark="big", version="1", data_sha256="0" * 64, task_id=str(n), prompt="",
+                                       entry_point="f", test="", reference="", test_prelude=prelude, steps=steps)
+        samples = [Sample(t, 0, i, "def f(i):\\n    return 'y' * 300_000\\n") for i, t in enumerate(problems)]
+        done = run_samples(problems, samples, Limits(cpu_seconds=20, wall_seconds=60), workers=2)
+        assert [e.status for e in done] == [Status.PASSED] * 12, [e.error for e in done]
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]

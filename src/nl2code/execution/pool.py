@@ -11,6 +11,7 @@ import collections
 import logging
 import os
 import pickle
+import select
 import selectors
 import shutil
 import signal
@@ -129,7 +130,37 @@ class _Worker:
         self.level = ready[1]
         write_message(self.out_fd, ("preimport", list(self.preimports)))
         os.set_blocking(self.in_fd, False)
+        os.set_blocking(self.out_fd, False)
         return self
+
+    def _write(self, message) -> None:
+        """Send one message. A job or problem larger than the pipe can block while the worker
+        is itself blocked writing a large result to us: take in what it sends while we wait,
+        so neither side waits for the other (parsed later by `receive`)."""
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(len(data).to_bytes(4, "little") + data)
+        while view:
+            try:
+                view = view[os.write(self.out_fd, view):]
+            except BlockingIOError:
+                readable, _, _ = select.select([self.in_fd], [self.out_fd], [])
+                if readable and not self._read_available():
+                    raise BrokenPipeError(f"worker {self.index} closed its result pipe") from None
+
+    def _read_available(self) -> bool:
+        """Read what the worker has sent into the buffer; False at end of file."""
+        try:
+            while True:
+                chunk = os.read(self.in_fd, 1 << 20)
+                if not chunk:
+                    return False
+                self.buffer += chunk
+        except BlockingIOError:
+            return True
+
+    def has_message(self) -> bool:
+        """A complete message is already buffered (taken in while sending)."""
+        return len(self.buffer) >= 4 and len(self.buffer) >= 4 + int.from_bytes(self.buffer[:4], "little")
 
     def _read_blocking(self):
         header = self.proc.stdout.read(4)
@@ -142,26 +173,20 @@ class _Worker:
             self.head_since = time.monotonic()
         if job.spec is not None:
             stages = [(s.name, s.argv, s.limits, s.env) for s in job.spec.stages]
-            write_message(self.out_fd, ("exec", job.job_id, list(job.spec.files), stages))
+            self._write(("exec", job.job_id, list(job.spec.files), stages))
             self.in_flight.append(job)
             return
         key = problem_key(job.problem)
         if key not in self.known:
-            write_message(self.out_fd, ("problem", key, problem_source(job.problem)))
+            self._write(("problem", key, problem_source(job.problem)))
             self.known.add(key)
-        write_message(self.out_fd, ("run", job.job_id, key, job.program, job.limits))
+        self._write(("run", job.job_id, key, job.program, job.limits))
         self.in_flight.append(job)
 
     def receive(self) -> list | None:
         """Messages now readable; None when the worker died."""
-        try:
-            while True:
-                chunk = os.read(self.in_fd, 1 << 20)
-                if not chunk:
-                    return None
-                self.buffer += chunk
-        except BlockingIOError:
-            pass
+        if not self._read_available():
+            return None
         messages = []
         while len(self.buffer) >= 4:
             size = int.from_bytes(self.buffer[:4], "little")
@@ -173,6 +198,7 @@ class _Worker:
 
     def stop(self) -> None:
         try:
+            os.set_blocking(self.out_fd, True)
             write_message(self.out_fd, ("quit",))
             self.proc.stdin.close()
         except (BrokenPipeError, OSError, ValueError):
@@ -273,9 +299,9 @@ class ExecutionPool:
                         worker.send(job)
                 if not any(w.in_flight for w in self.workers):
                     return
-                events = selector.select(timeout=self._watchdog_wait())
-                for key, _ in events:
-                    worker = key.data
+                buffered = [w for w in self.workers if w.has_message()]
+                events = [] if buffered else selector.select(timeout=self._watchdog_wait())
+                for worker in buffered or [key.data for key, _ in events]:
                     messages = worker.receive()
                     for message in messages or ():
                         if message[0] != "result":
@@ -287,7 +313,7 @@ class ExecutionPool:
                         yield job, message[2]
                     if messages is None:
                         yield from self._replace_dead(worker, selector, retry, retried)
-                if not events:
+                if not events and not buffered:
                     for worker in list(self.workers):
                         if worker.in_flight and self._overdue(worker) <= 0:
                             log.warning("worker %d has not answered job %d for %.0f s, past its limits: killing and replacing it",
