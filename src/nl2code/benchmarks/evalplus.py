@@ -12,7 +12,9 @@ input: the child returns the output, the driver compares it by EvalPlus's rules
 oracles where EvalPlus names the problems). Each input runs under its own time limit,
 `max(min_time, factor x the reference's time on it)` (EvalPlus's defaults: 1 s and 4), enforced
 in the child by a timer; the sample as a whole stays under the executor's limits, which the
-child cannot change.
+child cannot change. Unlike EvalPlus, which times wall-clock, the times and limits are CPU time,
+as everywhere in nl2code: a loaded machine slows the wall clock, not the work a program does (a
+program that sleeps is stopped by the sample's wall-clock limit instead).
 """
 
 from __future__ import annotations
@@ -105,8 +107,8 @@ def _is_floats(value: object) -> bool:
 
 def _prelude(inputs: list, limits: list[float] | None) -> str:
     """The test module a sample's steps run in: the inputs, and the call each step makes. With
-    `limits` (seconds per input) a call that runs longer raises TimeoutError; without them (the
-    reference's run) each call's duration is recorded in `_nl2code_times`."""
+    `limits` (CPU seconds per input) a call that runs longer raises TimeoutError; without them
+    (the reference's run) each call's CPU time is recorded in `_nl2code_times`."""
     return (
         "import marshal as _nl2code_marshal, signal as _nl2code_signal, time as _nl2code_time\n"
         f"{INPUTS} = _nl2code_marshal.loads({marshal.dumps(inputs)!r})\n"
@@ -116,19 +118,19 @@ def _prelude(inputs: list, limits: list[float] | None) -> str:
         "    raise TimeoutError('over its time limit')\n"
         "def _nl2code_call(function, i):\n"
         "    if _nl2code_limits is None:\n"
-        "        started = _nl2code_time.perf_counter()\n"
+        "        started = _nl2code_time.process_time()\n"
         f"        output = function(*{INPUTS}[i])\n"
-        "        _nl2code_times[i] = _nl2code_time.perf_counter() - started\n"
+        "        _nl2code_times[i] = _nl2code_time.process_time() - started\n"
         "        return output\n"
         "    limit = _nl2code_limits[i]\n"
-        "    _nl2code_signal.signal(_nl2code_signal.SIGALRM, _nl2code_expired)\n"
-        "    _nl2code_signal.setitimer(_nl2code_signal.ITIMER_REAL, limit)\n"
+        "    _nl2code_signal.signal(_nl2code_signal.SIGPROF, _nl2code_expired)\n"
+        "    _nl2code_signal.setitimer(_nl2code_signal.ITIMER_PROF, limit)\n"
         "    try:\n"
         f"        return function(*{INPUTS}[i])\n"
         "    except TimeoutError:\n"
-        "        raise TimeoutError(f'input {i} ran over its time limit of {limit:.3g} s') from None\n"
+        "        raise TimeoutError(f'input {i} ran over its time limit of {limit:.3g} s of CPU time') from None\n"
         "    finally:\n"
-        "        _nl2code_signal.setitimer(_nl2code_signal.ITIMER_REAL, 0)\n"
+        "        _nl2code_signal.setitimer(_nl2code_signal.ITIMER_PROF, 0)\n"
     )
 
 
@@ -156,7 +158,7 @@ def _capture_problem(release: Release, digest: str, record: dict, skip: frozense
 
 def _cache_path(release: Release, digest: str) -> Path:
     py = f"py{sys.version_info[0]}{sys.version_info[1]}"
-    return cache_dir() / "ground-truth" / f"{release.benchmark}-{release.version}-{digest[:16]}-{py}.marshal"
+    return cache_dir() / "ground-truth" / f"{release.benchmark}-{release.version}-{digest[:16]}-{py}-cpu.marshal"
 
 
 def ground_truth(release: Release, digest: str, records: list[dict], oracle: Oracle | None) -> dict[str, tuple[dict, dict]]:
