@@ -361,7 +361,7 @@ def rerank_comparison(reranks: list[dict[str, Any]]) -> Chart:
     points = []
     for record in reranks:
         summary = record["summary"]
-        label = f"{record.get('model') or '?'} · {summary.get('method')} ({record['id']})"
+        label = f"{summary.get('method')}: {record.get('model') or '?'} ({record['id']})"  # the method first: long labels are cut
         for kind, key in (("reranked", "reranked"), ("unranked", "baseline")):
             value = (summary.get(key) or {}).get("pass@1")
             if value is None:
@@ -378,7 +378,7 @@ def rerank_comparison(reranks: list[dict[str, Any]]) -> Chart:
         "data": {"values": points},
         "mark": {"type": "bar"},
         "encoding": {
-            "y": {"field": "reranking", "type": "nominal", "title": None},
+            "y": {"field": "reranking", "type": "nominal", "title": None, "axis": {"labelLimit": 360}},
             "yOffset": {"field": "kind", "sort": ["unranked", "reranked"]},
             "x": {"field": "value", "type": "quantitative", "title": "pass@1 (%)", "scale": {"domain": [0, 100]}},
             "color": {"field": "kind", "type": "nominal", "title": "Pick", "scale": {"domain": ["unranked", "reranked"], "range": ["#8d99ae", "#2a9d8f"]}},
