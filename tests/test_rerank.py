@@ -264,3 +264,21 @@ def test_mbr_exec_picks_the_largest_group_of_samples_with_the_same_outputs(tmp_p
     # outputs (T, F, T): 3 right samples; (T, T, T): 2 wrong ones; (timeout x 3): the loop
     assert data["reranked"]["pass@1"] == 1.0 and data["baseline"]["pass@1"] == pytest.approx(3 / 6)
     assert data["reranked"]["pass@2"] == 1.0 and data["checks"] == 4 * 3
+
+
+def test_rerank_refuses_an_unfinished_run_and_a_derived_record(tmp_path):
+    from nl2code.errors import InputError
+    from nl2code.rerank import RerankSettings, rerank
+    from nl2code.store import Store
+
+    store = Store(str(tmp_path / "runs.db"))
+    fields = dict(benchmark="humaneval", benchmark_version="1", data_sha256="a", dataset_path="", samples_path="", samples_sha256="",
+                  samples_format="", model="m", n_samples=0, n_problems=0, nl2code_version="0", settings={}, machine={})
+    store.create_run(id="unfinished", kind="evaluate", fingerprint="f1", **fields)
+    with pytest.raises(InputError, match="not complete"):
+        rerank(store, "unfinished", None, RerankSettings(method="examples"))
+    store.create_run(id="derived", kind="rerank", fingerprint="f2", **fields)
+    store.update_run("derived", status="complete")
+    with pytest.raises(InputError, match="derived record"):
+        rerank(store, "derived", None, RerankSettings(method="examples"))
+    assert [r["id"] for r in store.list_runs()] == ["unfinished", "derived"]  # nothing was added

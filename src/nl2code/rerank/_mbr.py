@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from nl2code.records import Comparison, Execution, Problem, StepKind, TestOutcome, TestStep
+from nl2code.records import Comparison, Execution, Problem, StepKind, TestStep, Unmarshallable
 from nl2code.rerank._dual import SENTINEL, TEST_PRELUDE
 from nl2code.rerank._ranking import Tier
 
@@ -94,7 +94,7 @@ def with_outputs(execution: Execution) -> Execution:
     for index, outcome in enumerate(execution.tests):
         if index in captured:
             value = captured[index]
-            text = f"unmarshallable {value.type_name}" if type(value).__name__ == "Unmarshallable" else canonical(value)
+            text = f"unmarshallable {value.type_name}" if isinstance(value, Unmarshallable) else canonical(value)
             signature = "=" + hashlib.sha256(text.encode()).hexdigest()[:20]
         elif outcome.passed:  # the sentinel
             signature = ""

@@ -101,8 +101,10 @@ def rerank(
     if settings.method not in METHODS:
         raise InputError(f"--method {settings.method!r}: choose one of {', '.join(METHODS)}")
     source = store.get_run(run_ref)
-    if source["kind"] == "rerank":
-        raise InputError(f"run {source['id']} is itself a reranking; pass the run it was derived from ({source['settings'].get('source_run')})")
+    if source["status"] != "complete":
+        raise InputError(f"run {source['id']} is not complete ({source['status']}); finish it first (rerun the command that started it)")
+    if source["kind"] in ("rerank", "analysis"):
+        raise InputError(f"run {source['id']} is a derived record ({source['kind']}), not a run of samples; pass a run from `nl2code evaluate` or `nl2code run`")
     bench = load_benchmark(source["benchmark"], (source["settings"] or {}).get("dataset"))
     solutions = source_solutions(store, source["id"])
     tests = None
