@@ -1,5 +1,6 @@
 """Prediction and reference files for `score-text`: one text per line, a JSONL with a `text` field,
-or a JSON list (of strings, or of CoNaLa records whose `snippet` is the text)."""
+or a JSON list (of strings, of CoNaLa records whose `snippet` is the text, or of ExplainaBoard
+system-output records whose `hypothesis` is)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ from pathlib import Path
 from nl2code.errors import InputError
 
 
+# the field holding the text in a JSON list of records: CoNaLa's data files, ExplainaBoard's outputs
+_TEXT_KEYS = ("snippet", "hypothesis")
+
+
 def read_texts(path: str | Path, flag: str) -> list[str]:
     """The texts of `path` in order. Plain text: one per line (a final newline ends the last line,
     it does not start an empty one). `.jsonl`: one JSON object per line with a string `text`.
-    `.json`: a list of strings (the official CoNaLa answer format) or of objects with `snippet`."""
+    `.json`: a list of strings (the official CoNaLa answer format) or of objects with `snippet`
+    (CoNaLa's data files) or `hypothesis` (ExplainaBoard's system outputs, in which published CoNaLa
+    predictions circulate)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -52,13 +59,13 @@ def _json(path: Path, text: str) -> list[str]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     if not isinstance(data, list):
-        raise InputError(f"{path}: expected a JSON list of strings (or of objects with 'snippet')")
+        raise InputError(f"{path}: expected a JSON list of strings (or of objects with 'snippet' or 'hypothesis')")
     texts = []
     for position, item in enumerate(data):
-        if isinstance(item, dict) and isinstance(item.get("snippet"), str):
-            item = item["snippet"]
+        if isinstance(item, dict):
+            item = next((item[key] for key in _TEXT_KEYS if isinstance(item.get(key), str)), item)
         if not isinstance(item, str):
-            raise InputError(f"{path}: item {position} is not a string (nor an object with a string 'snippet')")
+            raise InputError(f"{path}: item {position} is not a string (nor an object with a string 'snippet' or 'hypothesis')")
         texts.append(item)
     return texts
 
