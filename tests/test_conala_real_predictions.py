@@ -78,3 +78,33 @@ def test_score_text_reads_the_published_output_format(tmp_path):
     metrics = json.loads(out.read_text())["text_metrics"]
     assert metrics["conala-bleu"]["value"] == pytest.approx(100 * conala_bleu(predictions(), references()).bleu, abs=1e-4)
     assert "33.91" in done.stdout
+
+
+def test_score_text_field_reads_one_systems_column_of_a_side_by_side_file(tmp_path):
+    """Published outputs of several systems often share one file, a field per system (as in
+    JetBrains-Research/codegen-metrics); --field picks one, and a wrong name is an error listing
+    the fields there are."""
+    records = json.loads(CONALA_TEST.read_text())
+    side_by_side = [{**record, "explainaboard": p, "reversed": p[::-1]} for record, p in zip(records, predictions())]
+    both = tmp_path / "systems.json"
+    both.write_text(json.dumps(side_by_side))
+    lines = tmp_path / "systems.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in side_by_side))
+    expected = 100 * conala_bleu(predictions(), references()).bleu
+    for path in (both, lines):
+        out = tmp_path / f"{path.suffix[1:]}.json"
+        done = cli("score-text", "-p", str(path), "--field", "explainaboard", "-r", str(CONALA_TEST),
+                   "--metrics", "conala-bleu", "--json", str(out))
+        assert done.returncode == 0, done.stderr
+        data = json.loads(out.read_text())
+        assert data["field"] == "explainaboard"
+        assert data["text_metrics"]["conala-bleu"]["value"] == pytest.approx(expected, abs=1e-4)
+    other = cli("score-text", "-p", str(both), "--field", "reversed", "-r", str(CONALA_TEST), "--metrics", "conala-bleu")
+    assert other.returncode == 0 and "33.91" not in other.stdout  # the other column, not the first string field
+    wrong = cli("score-text", "-p", str(both), "--field", "explainaboardd", "-r", str(CONALA_TEST), "--metrics", "conala-bleu")
+    assert wrong.returncode != 0
+    assert "item 0 has no string field 'explainaboardd'" in wrong.stderr and "explainaboard, intent" in wrong.stderr
+    plain = tmp_path / "p.txt"
+    plain.write_text("x\n")
+    refused = cli("score-text", "-p", str(plain), "--field", "text", "-r", str(plain), "--metrics", "exact-match")
+    assert refused.returncode != 0 and "needs a .json or .jsonl file" in refused.stderr

@@ -31,10 +31,11 @@ def text_metric_options(f):
 @click.command("score-text")
 @click.option("--predictions", "-p", required=True, type=click.Path(dir_okay=False, path_type=Path), help="One prediction per line (.txt), a JSONL with 'text', or a JSON list.")
 @click.option("--references", "-r", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The references, in the same order and format choices.")
+@click.option("--field", help="Read each prediction from this field of the records of a .json/.jsonl predictions file (e.g. one system's column of a file holding several).")
 @click.option("--metrics", "-m", default="bleu,conala-bleu,codebleu,rouge-l,chrf,exact-match,edit-sim", show_default=True, help="Comma-separated metric names.")
 @text_metric_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the scores, with each definition and library version, as JSON.")
-def score_text(predictions, references, metrics, lang, codebleu_fixed, json_path):
+def score_text(predictions, references, field, metrics, lang, codebleu_fixed, json_path):
     """Score PREDICTIONS against REFERENCES with text-match metrics (0-100). A text match says how
     close code is to one reference, not whether it is correct."""
     from nl2code.metrics import text
@@ -42,7 +43,7 @@ def score_text(predictions, references, metrics, lang, codebleu_fixed, json_path
 
     names = text.parse_metrics(metrics)
     options = text.TextOptions(lang=lang, codebleu_fixed=codebleu_fixed)
-    preds = read_texts(predictions, "--predictions")
+    preds = read_texts(predictions, "--predictions", field)
     refs = read_texts(references, "--references")
     check_counts(preds, refs, predictions, references)
     scores = {name: text.score_corpus(name, preds, refs, options) for name in names}
@@ -56,5 +57,5 @@ def score_text(predictions, references, metrics, lang, codebleu_fixed, json_path
         table.add_row(name, fmt(score.value, 2), score.library)
     console.print(table)
     if json_path:
-        write_json(json_path, {"predictions": str(predictions), "references": str(references), "pairs": len(preds),
+        write_json(json_path, {"predictions": str(predictions), "field": field, "references": str(references), "pairs": len(preds),
                                "text_metrics": {name: s.as_dict() for name, s in scores.items()}})
