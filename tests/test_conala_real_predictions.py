@@ -108,3 +108,23 @@ def test_score_text_field_reads_one_systems_column_of_a_side_by_side_file(tmp_pa
     plain.write_text("x\n")
     refused = cli("score-text", "-p", str(plain), "--field", "text", "-r", str(plain), "--metrics", "exact-match")
     assert refused.returncode != 0 and "needs a .json or .jsonl file" in refused.stderr
+
+
+def test_bleu_and_chrf_keep_sacrebleus_defaults_where_they_matter():
+    """On 500 real pairs no n-gram order is without a match, so a changed smoothing would not show;
+    on the real pairs that share no 4-gram with their reference it does. The signatures must be
+    sacreBLEU's default ones, option for option."""
+    import sacrebleu
+    from sacrebleu.metrics import BLEU, CHRF
+
+    preds, refs = predictions(), references()
+    no_four_gram = [(p, r) for p, r in zip(preds, refs)
+                    if sacrebleu.sentence_bleu(p, [r]).counts[3] == 0 and sacrebleu.sentence_bleu(p, [r]).counts[2] > 0][:40]
+    assert len(no_four_gram) == 40
+    sub_preds, sub_refs = [p for p, _ in no_four_gram], [r for _, r in no_four_gram]
+    default = sacrebleu.corpus_bleu(sub_preds, [sub_refs])
+    assert default.counts[3] == 0 < default.score  # exp smoothing at work
+    assert score_corpus("bleu", sub_preds, sub_refs).value == pytest.approx(default.score, abs=0.01)
+    for name, metric in (("bleu", BLEU()), ("chrf", CHRF())):
+        metric.corpus_score(sub_preds, [sub_refs])
+        assert score_corpus(name, sub_preds, sub_refs).details["signature"] == str(metric.get_signature())
