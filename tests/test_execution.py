@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -285,6 +286,76 @@ def test_the_watchdog_replaces_a_worker_that_stops_answering_and_retries_its_sam
     assert elapsed < 90  # never hangs the run: each stop costs the job's limits x 1.5 + the grace
 
 
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("stop_retry", [False, True])
+def test_a_worker_stopped_while_the_driver_sends_it_a_large_job_is_replaced(humaneval, stop_retry):
+    """The driver writes a job larger than the pipe to a worker that takes nothing (SIGSTOPped
+    before the job arrives): the driver must not block on the write; the watchdog replaces the
+    worker and the job is retried once, then reported (a hang fails through the timeout)."""
+    import os
+    import signal as sig
+    import threading
+
+    from nl2code.execution import ExecutionPool, execute
+
+    problem = humaneval.get("HumanEval/0")
+    large = problem.prompt + canonical(humaneval) + "\n_PADDING = " + repr("x" * 1_000_000) + "\n"
+    samples = [Sample(problem.task_id, 0, 0, large), Sample(problem.task_id, 1, 1, problem.reference)]
+    stopped: list[int] = []
+    with ExecutionPool(workers=1, watchdog_grace=1.0) as pool:
+        first = pool.workers[0].proc.pid
+        os.kill(first, sig.SIGSTOP)
+        stopped.append(first)
+        if stop_retry:  # every later worker stops as soon as it is given a job
+            threading.Thread(target=_stop_workers, args=(pool, time.monotonic() + 60, stopped, False), daemon=True).start()
+        started = time.monotonic()
+        results = sorted(execute(pool, humaneval.by_id, samples, lambda _p: Limits(cpu_seconds=1, wall_seconds=2)), key=lambda e: e.index)
+        elapsed = time.monotonic() - started
+        assert pool.hangs >= 1 and pool.workers[0].proc.pid != first
+    if stop_retry:
+        assert results[0].status is Status.CRASHED and "stopped answering" in results[0].error, results[0]
+    else:
+        assert [r.status for r in results] == [Status.PASSED, Status.PASSED], [r.error for r in results]
+    assert elapsed < 120
+
+
+@pytest.mark.timeout(180)
+def test_a_worker_stopped_in_the_middle_of_a_large_result_is_replaced(humaneval):
+    """A worker SIGSTOPped while it writes a result larger than the pipe leaves the driver with
+    half a message: the driver must not wait for the rest without a bound; the watchdog replaces
+    the worker and the sample is retried (and passes on the fresh worker)."""
+    import os
+    import signal as sig
+    import threading
+
+    from nl2code.execution import ExecutionPool, execute
+
+    steps = (Step(StepKind.COMPARE, "f()", Comparison.EQUAL, "y" * 40_000_000),)
+    program = "def f():\n    return 'y' * 40_000_000\n"
+    stopped: list[int] = []
+    interval = sys.getswitchinterval()
+    with ExecutionPool(workers=1, watchdog_grace=1.0) as pool:
+        first = pool.workers[0]
+
+        def stop_mid_message() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not stopped:
+                if first.buffer and not first.has_message():
+                    os.kill(first.proc.pid, sig.SIGSTOP)
+                    stopped.append(first.proc.pid)
+                time.sleep(0.0002)
+
+        sys.setswitchinterval(0.0001)
+        try:
+            threading.Thread(target=stop_mid_message, daemon=True).start()
+            results = list(execute(pool, {"C": _problem(steps)}, [Sample("C", 0, 0, program)], lambda _p: Limits(cpu_seconds=3, wall_seconds=4)))
+        finally:
+            sys.setswitchinterval(interval)
+        assert stopped == [first.proc.pid], "the worker was not caught in the middle of its message"
+        assert pool.hangs == 1 and pool.workers[0] is not first
+    assert [r.status for r in results] == [Status.PASSED], [r.error for r in results]
+
+
 def test_large_problems_and_large_results_do_not_deadlock_the_pool():
     """The driver sends problems larger than a pipe while workers send results larger than a
     pipe (HumanEval+: inputs of 200 KB, outputs of MBs): neither may wait for the other. Run in
@@ -309,3 +380,43 @@ def test_large_problems_and_large_results_do_not_deadlock_the_pool():
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def _raised(source: str) -> BaseException:
+    try:
+        exec(source, {"__name__": "__main__"})
+    except BaseException as exc:  # noqa: BLE001 - the exception is the test's subject
+        return exc
+    raise AssertionError(f"{source!r} raised nothing")
+
+
+@pytest.mark.parametrize("source", [
+    "[][1]", "{}['k']", "1 / 0", "undefined_name", "assert False", "assert 1 == 2, 'a message'", "raise SystemExit",
+    "raise SystemExit(3)", "raise KeyboardInterrupt", "import json; json.loads('{')", "raise ValueError('  padded \\n  ')",
+    "raise ValueError('x' * 2000)", "class E(Exception):\n    pass\nraise E('mine')", "class E(Exception):\n    __module__ = 5\nraise E()",
+    "class E(Exception):\n    def __str__(self):\n        raise RuntimeError\nraise E('no')", "raise ValueError('')",
+    "import collections; collections.OrderedDict().popitem()", "def f(): f()\nf()", "raise ExceptionGroup('g', [ValueError(1)])",
+    "e = ValueError('noted'); e.add_note('a note'); raise e", "1 +", "def f(:\n    pass", "\tx = 1", "exec('1 +')",
+])
+def test_a_childs_error_line_is_the_one_traceback_writes(source):
+    """The child writes an exception's last line itself (the traceback module costs a failing
+    sample a third of its time): it must be what traceback.format_exception_only writes."""
+    import traceback
+
+    from nl2code.execution import _child
+
+    if source in ("1 +", "def f(:\n    pass", "\tx = 1"):
+        try:
+            compile(source, "<sample>", "exec")
+        except SyntaxError as exc:
+            error = exc
+    else:
+        error = _raised(source)
+    expected = "".join(traceback.format_exception_only(type(error), error)).strip()[-500:]
+    assert _child._short(error) == expected
+
+
+def test_a_failing_samples_error_names_the_exception(humaneval):
+    result = judge_one(humaneval, "    import json\n    return json.loads('{')\n")
+    assert result.status is Status.FAILED
+    assert "json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)" in result.error, result.error

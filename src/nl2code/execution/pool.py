@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from nl2code.errors import ExecutionError
 from nl2code.execution import _child
-from nl2code.execution._worker import DEFAULT_PREIMPORTS, RawResult, write_message
+from nl2code.execution._worker import DEFAULT_PREIMPORTS, RawResult
 from nl2code.records import Limits, Problem, StepKind
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,15 @@ def sweep_stale_dirs(root: str) -> None:
             pass
 
 
+class WorkerStalled(Exception):
+    """A worker took no data from the driver for longer than its current job may take."""
+
+
+START_TIMEOUT = 120.0  # seconds a new worker may take to say it is ready (imports, sandbox set-up, a loaded machine)
+
+
 class _Worker:
-    def __init__(self, index: int, n_workers: int, isolation: str, tmp: str, preimports: Sequence[str]) -> None:
+    def __init__(self, index: int, n_workers: int, isolation: str, tmp: str, preimports: Sequence[str], grace: float = 30.0) -> None:
         self.index = index
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "nl2code.execution._worker_main", "--index", str(index),
@@ -120,32 +127,53 @@ class _Worker:
         self.in_flight: collections.deque[Job] = collections.deque()
         self.head_since = 0.0  # when the job at the head of in_flight started (the watchdog's clock)
         self.preimports = preimports
+        self.grace = grace  # seconds past a job's own limits (plus half of them) before the watchdog acts
         self.level = ""
 
-    def wait_ready(self) -> _Worker:
-        """Wait for the worker's hello (workers start side by side), then have it pre-import."""
-        ready = self._read_blocking()
-        if ready is None or ready[0] != "ready":
-            raise ExecutionError(f"worker {self.index} failed to start (exit code {self.proc.poll()}); run with -vv for its log")
-        self.level = ready[1]
-        write_message(self.out_fd, ("preimport", list(self.preimports)))
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> _Worker:
+        """Wait for the worker's hello (workers start side by side), then have it pre-import.
+        Bounded: a worker that never says it is ready (stopped, wedged) is an error, not a hang."""
         os.set_blocking(self.in_fd, False)
         os.set_blocking(self.out_fd, False)
+        deadline = time.monotonic() + timeout
+        while not self.has_message():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.proc.kill()
+                raise ExecutionError(f"worker {self.index} did not start within {timeout:.0f} s; run with -vv for its log")
+            select.select([self.in_fd], [], [], remaining)
+            if not self._read_available():
+                raise ExecutionError(f"worker {self.index} failed to start (exit code {self.proc.wait()}); run with -vv for its log")
+        ready = self.receive()[0]
+        if ready[0] != "ready":
+            raise ExecutionError(f"worker {self.index} failed to start: it sent {ready[0]!r} first")
+        self.level = ready[1]
+        self._write(("preimport", list(self.preimports)))
         return self
+
+    def overdue(self) -> float:
+        """Seconds until the job at the head of in_flight is overdue (negative: it is): its own
+        wall-clock limits x 1.5 plus the grace period, counted from when it started."""
+        return self.head_since + job_budget(self.in_flight[0]) * 1.5 + self.grace - time.monotonic()
 
     def _write(self, message) -> None:
         """Send one message. A job or problem larger than the pipe can block while the worker
         is itself blocked writing a large result to us: take in what it sends while we wait,
-        so neither side waits for the other (parsed later by `receive`)."""
+        so neither side waits for the other (parsed later by `receive`). A worker that takes
+        nothing until its current job is overdue raises `WorkerStalled`: the driver never
+        waits on a worker without a bound."""
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(len(data).to_bytes(4, "little") + data)
         while view:
             try:
                 view = view[os.write(self.out_fd, view):]
             except BlockingIOError:
-                readable, _, _ = select.select([self.in_fd], [self.out_fd], [])
+                wait = max(0.0, self.overdue()) if self.in_flight else START_TIMEOUT
+                readable, writable, _ = select.select([self.in_fd], [self.out_fd], [], wait)
                 if readable and not self._read_available():
                     raise BrokenPipeError(f"worker {self.index} closed its result pipe") from None
+                if not readable and not writable:
+                    raise WorkerStalled(f"worker {self.index} took no data for {wait:.0f} s") from None
 
     def _read_available(self) -> bool:
         """Read what the worker has sent into the buffer; False at end of file."""
@@ -162,26 +190,21 @@ class _Worker:
         """A complete message is already buffered (taken in while sending)."""
         return len(self.buffer) >= 4 and len(self.buffer) >= 4 + int.from_bytes(self.buffer[:4], "little")
 
-    def _read_blocking(self):
-        header = self.proc.stdout.read(4)
-        if len(header) < 4:
-            return None
-        return pickle.loads(self.proc.stdout.read(int.from_bytes(header, "little")))
-
     def send(self, job: Job) -> None:
+        """Send a job; it counts as in flight from the start, so that a worker that stalls
+        while taking it in is retried with it (`WorkerStalled`)."""
         if not self.in_flight:
             self.head_since = time.monotonic()
+        self.in_flight.append(job)
         if job.spec is not None:
             stages = [(s.name, s.argv, s.limits, s.env) for s in job.spec.stages]
             self._write(("exec", job.job_id, list(job.spec.files), stages))
-            self.in_flight.append(job)
             return
         key = problem_key(job.problem)
         if key not in self.known:
             self._write(("problem", key, problem_source(job.problem)))
             self.known.add(key)
         self._write(("run", job.job_id, key, job.program, job.limits))
-        self.in_flight.append(job)
 
     def receive(self) -> list | None:
         """Messages now readable; None when the worker died."""
@@ -197,18 +220,20 @@ class _Worker:
         return messages
 
     def stop(self) -> None:
-        try:
-            os.set_blocking(self.out_fd, True)
-            write_message(self.out_fd, ("quit",))
+        try:  # never blocks: a worker whose pipe is full (stopped, wedged) is killed below
+            os.write(self.out_fd, _QUIT)
             self.proc.stdin.close()
         except (BrokenPipeError, OSError, ValueError):
-            pass
+            self.proc.kill()
         try:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         self.proc.stdout.close()
+
+
+_QUIT = (lambda data: len(data).to_bytes(4, "little") + data)(pickle.dumps(("quit",), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def job_budget(job: Job) -> float:
@@ -266,11 +291,17 @@ class ExecutionPool:
 
     def start(self) -> None:
         if not self.workers:
-            started = [_Worker(i, self.n_workers, self.isolation, self.tmp, self.preimports) for i in range(self.n_workers)]
-            self.workers = [w.wait_ready() for w in started]
+            started = [_Worker(i, self.n_workers, self.isolation, self.tmp, self.preimports, self.watchdog_grace) for i in range(self.n_workers)]
+            try:
+                self.workers = [w.wait_ready() for w in started]
+            except BaseException:
+                for worker in started:
+                    worker.proc.kill()
+                    worker.proc.wait()
+                raise
 
     def _spawn(self, index: int) -> _Worker:
-        return _Worker(index, self.n_workers, self.isolation, self.tmp, self.preimports).wait_ready()
+        return _Worker(index, self.n_workers, self.isolation, self.tmp, self.preimports, self.watchdog_grace).wait_ready()
 
     def close(self) -> None:
         for worker in self.workers:
@@ -290,14 +321,24 @@ class ExecutionPool:
             selector.register(worker.in_fd, selectors.EVENT_READ, worker)
         try:
             while True:
-                for worker in self.workers:
+                for worker in list(self.workers):
                     while len(worker.in_flight) < self.depth:
                         job = retry.popleft() if retry else (None if exhausted else next(pending, None))
                         if job is None:
                             exhausted = True
                             break
-                        worker.send(job)
+                        try:
+                            worker.send(job)
+                        except WorkerStalled as exc:
+                            yield from self._kill_stalled(worker, selector, retry, retried, f"{exc} while being sent job {job.job_id}")
+                            break
+                        except BrokenPipeError:  # it died (a sample killed it): as when its results end
+                            worker.proc.kill()
+                            yield from self._replace_dead(worker, selector, retry, retried)
+                            break
                 if not any(w.in_flight for w in self.workers):
+                    if retry:  # a worker was replaced while being sent jobs: they go to the new one
+                        continue
                     return
                 buffered = [w for w in self.workers if w.has_message()]
                 events = [] if buffered else selector.select(timeout=self._watchdog_wait())
@@ -315,22 +356,22 @@ class ExecutionPool:
                         yield from self._replace_dead(worker, selector, retry, retried)
                 if not events and not buffered:
                     for worker in list(self.workers):
-                        if worker.in_flight and self._overdue(worker) <= 0:
-                            log.warning("worker %d has not answered job %d for %.0f s, past its limits: killing and replacing it",
-                                        worker.index, worker.in_flight[0].job_id, time.monotonic() - worker.head_since)
-                            self.hangs += 1
-                            worker.proc.kill()
-                            yield from self._replace_dead(worker, selector, retry, retried, reason="the worker stopped answering while running this sample, twice")
+                        if worker.in_flight and worker.overdue() <= 0:
+                            yield from self._kill_stalled(worker, selector, retry, retried,
+                                                          f"worker {worker.index} has not answered for {time.monotonic() - worker.head_since:.0f} s")
         finally:
             selector.close()
 
-    def _overdue(self, worker: _Worker) -> float:
-        """Seconds until the worker's current job is overdue (negative: it is)."""
-        budget = job_budget(worker.in_flight[0])
-        return worker.head_since + budget * 1.5 + self.watchdog_grace - time.monotonic()
+    def _kill_stalled(self, worker: _Worker, selector, retry, retried, why: str) -> Iterator[tuple[Job, RawResult]]:
+        """The watchdog: a worker whose current job ran past its limits (stopped, wedged in the
+        kernel, starved, or stuck in the middle of a message) is killed and replaced."""
+        log.warning("%s, past the limits of job %d: killing and replacing it", why, worker.in_flight[0].job_id)
+        self.hangs += 1
+        worker.proc.kill()
+        yield from self._replace_dead(worker, selector, retry, retried, reason="the worker stopped answering while running this sample, twice")
 
     def _watchdog_wait(self) -> float | None:
-        waits = [self._overdue(w) for w in self.workers if w.in_flight]
+        waits = [w.overdue() for w in self.workers if w.in_flight]
         return max(0.0, min(waits)) if waits else None
 
     def _replace_dead(self, worker: _Worker, selector, retry, retried, reason: str = "the sample killed its worker process twice") -> Iterator[tuple[Job, RawResult]]:
