@@ -6,10 +6,18 @@ temporary directory, write the file, run the compiler, run the program, one subp
 the toolchain's default settings and no sandbox, as many programs at once as nl2code has workers.
 nl2code runs the same programs through `LocalExecutor` with every sandbox layer in force. The
 programs are the benchmarks' reference solutions with their tests (MBXP C++, Java, C#, Kotlin;
-HumanEval-X Go, Rust), one per problem (no two alike, so nothing is deduplicated), and both sides
-must pass every one.
+HumanEval-X Go, Rust), one per problem (no two alike, so nothing is deduplicated). D and Scala
+have no reference solutions in any benchmark here: their programs are MultiPL-E's prompts and
+tests completed with a body that returns the return type's default value (D
+`typeof(return).init`, Scala `null.asInstanceOf[T]`): real compiles and runs, some passing (a
+problem whose tests expect 0, "" or false somewhere fails the rest), most failing.
 
-    .venv/bin/python bench/bench_languages.py [--languages cpp,java] [--n 60] [--rounds 3] [--workers 2]
+`--mixed` (the fidelity check) adds, for every reference program, a copy whose body is replaced
+the same way, so that half the programs should fail; each program's verdict is compared between
+the two sides (plain: compiled and exited 0; nl2code: `passed`), and the disagreements are
+listed.
+
+    .venv/bin/python bench/bench_languages.py [--languages cpp,java] [--n 60] [--rounds 3] [--workers 2] [--mixed]
 
 Run `nl2code toolchains install` first: it builds the shared artifacts (precompiled headers,
 class-data archives, the Go cache) that nl2code uses, once per toolchain version.
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import re
 import json
 import os
 import platform
@@ -30,7 +39,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from nl2code.execution import LocalExecutor
+from nl2code.execution import LocalExecutor, toolchains
+from nl2code.execution.languages import jvm
 from nl2code.records import Limits, Problem, Sample, Status
 
 DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
@@ -69,6 +79,45 @@ def humaneval_x_rust(n: int) -> list[tuple[Problem, str]]:
     return out
 
 
+def _return_type_default(language: str, prompt: str) -> str:
+    """A completion that returns the declared return type's default value (closing what the
+    prompt leaves open as MultiPL-E's stop tokens would)."""
+    if language == "d":
+        return "{\n    return typeof(return).init;\n}\n"
+    if language == "scala":
+        found = re.search(r"\)\s*:\s*(.+?)\s*=\s*\{\s*$", prompt.rstrip("\n").splitlines()[-1])
+        return f"        null.asInstanceOf[{found.group(1) if found else 'Nothing'}]\n"
+    raise ValueError(language)
+
+
+def multipl_e_default(code: str, language: str, n: int) -> list[tuple[Problem, str]]:
+    rows = _jsonl(DATASETS / "multipl-e" / f"humaneval-{code}.jsonl")[:n]
+    return [(Problem(benchmark="multipl-e", version="1", data_sha256="0" * 64, task_id=r["name"], prompt=r["prompt"], entry_point="",
+                     test=r["tests"], reference="", language=language), r["prompt"] + _return_type_default(language, r["prompt"]) + "\n")
+            for r in rows]
+
+
+
+
+def wrong(language: str, problem: Problem, program: str) -> tuple[Problem, str] | None:
+    """`program` with the last function body's statements replaced by a default return, or None
+    where that cannot be done simply. Used by --mixed."""
+    bodies = {
+        "java": ("if (true) throw new RuntimeException(\"wrong\");", r"(public\s+static\s+[^{;=]+\([^)]*\)\s*(?:throws [\w., ]+)?\s*\{)"),
+        "cpp": ("throw 1;", r"(\n[\w:<>, ]+\s+\w+\s*\([^;{]*\)\s*\{)"),
+        "csharp": ("throw new System.Exception(\"wrong\");", r"(public\s+static\s+[^{;=]+\([^)]*\)\s*\{)"),
+        "kotlin": ("throw Exception(\"wrong\")", r"(\bfun\s+\w+\s*\([^)]*\)\s*:\s*[^{=]+\{)"),
+        "go": ("panic(\"wrong\")", r"(\nfunc\s+\w+\s*\([^)]*\)[^{\n]*\{)"),
+        "rust": ("panic!(\"wrong\");", r"(\nfn\s+\w+[^{;]*\{)"),
+    }
+    statement, header = bodies[language]
+    found = list(re.finditer(header, program))
+    if not found:
+        return None
+    start = found[-1].end()
+    return problem, program[:start] + f"\n    {statement}\n" + program[start:]
+
+
 SOURCES = {
     "cpp": lambda n: mbxp("mbcpp_release_v1.2.jsonl", "cpp", n),
     "java": lambda n: mbxp("mbjp_release_v1.2.jsonl", "java", n),
@@ -76,6 +125,8 @@ SOURCES = {
     "kotlin": lambda n: mbxp("mbkp_release_v1.2.jsonl", "kotlin", n),
     "go": humaneval_x_go,
     "rust": humaneval_x_rust,
+    "d": lambda n: multipl_e_default("d", "d", n),
+    "scala": lambda n: multipl_e_default("scala", "scala", n),
 }
 
 
@@ -109,6 +160,13 @@ def plain(language: str, problem: Problem, program: str) -> bool:
             Path(d, "main.kt").write_text(source)
             return (_run(["kotlinc", "main.kt", "-include-runtime", "-d", "main.jar"], d) == 0
                     and _run(["java", "-jar", "main.jar"], d) == 0)
+        if language == "d":
+            Path(d, "main.d").write_text(source)
+            return _run(["ldc2", "-unittest", "-of=main", "main.d"], d) == 0 and _run(["./main"], d) == 0
+        if language == "scala":
+            Path(d, "main.scala").write_text(source)
+            main = jvm.main_type(source, jvm._SCALA_MAIN) or "Problem"
+            return _run(["scalac", "-d", ".", "main.scala"], d) == 0 and _run(["scala", "-cp", ".", main], d) == 0
         if language == "go":
             Path(d, "main_test.go").write_text(source)
             return _run(["go", "test", "main_test.go"], d, {"GOPATH": "/usr/share/gocode", "GO111MODULE": "off"}) == 0
@@ -129,31 +187,44 @@ def _plain_rust(d: str, source: str) -> bool:
 
     Path(d, "src").mkdir()
     Path(d, ".cargo").mkdir()
-    Path(d, "Cargo.toml").write_text(rust._CARGO_TOML.replace("nl2code_deps", "sample"))
+    # a package name of its own: programs built at once into the shared target directory must not
+    # overwrite each other's test binary
+    Path(d, "Cargo.toml").write_text(rust._CARGO_TOML.replace("nl2code_deps", "sample_" + os.path.basename(d).replace("-", "_").lower()))
     Path(d, ".cargo", "config.toml").write_text(rust._CARGO_CONFIG)
     Path(d, "src", "main.rs").write_text(source)
     target = os.path.join(tempfile.gettempdir(), "nl2code-bench-cargo-target")  # shared, as a warm CI cache would be
-    return _run(["cargo", "test", "--offline", "--quiet"], d, {"RUSTC": rust.RUSTC, "CARGO_TARGET_DIR": target}) == 0
+    return _run([rust.CARGO, "test", "--offline", "--quiet"], d, {"RUSTC": rust.RUSTC, "CARGO_TARGET_DIR": target}) == 0
 
 
-def run_plain(language: str, items: list[tuple[Problem, str]], workers: int) -> tuple[float, int]:
+def run_plain(language: str, items: list[tuple[Problem, str]], workers: int) -> tuple[float, list[bool]]:
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        passed = sum(pool.map(lambda item: plain(language, *item), items))
-    return time.perf_counter() - started, passed
+        verdicts = list(pool.map(lambda item: plain(language, *item), items))
+    return time.perf_counter() - started, verdicts
 
 
-def run_nl2code(items: list[tuple[Problem, str]], workers: int) -> tuple[float, int, str]:
+def run_nl2code(items: list[tuple[Problem, str]], workers: int) -> tuple[float, list[Status], str]:
     problems = {p.task_id: p for p, _ in items}
-    samples = [Sample(p.task_id, 0, i, program) for i, (p, program) in enumerate(items)]
+    samples = [Sample(p.task_id, i, i, program) for i, (p, program) in enumerate(items)]
     started = time.perf_counter()
     with LocalExecutor(workers=workers) as executor:
         results = list(executor.execute(samples, problems, {t: LIMITS for t in problems}))
         level = executor.level
-    failed = [r for r in results if r.status is not Status.PASSED]
-    for r in failed[:3]:
-        print(f"  nl2code {r.task_id}: {r.status} {r.error[:200]}", file=sys.stderr)
-    return time.perf_counter() - started, len(results) - len(failed), level
+    statuses = [Status.SANDBOX_ERROR] * len(items)
+    for r in results:
+        statuses[r.sample_id] = r.status
+    return time.perf_counter() - started, statuses, level
+
+
+def with_wrong_copies(language: str, items: list[tuple[Problem, str]]) -> list[tuple[Problem, str]]:
+    """Each program, then (where its body can be found) a copy that throws in its place."""
+    out = []
+    for problem, program in items:
+        out.append((problem, program))
+        broken = wrong(language, problem, program)
+        if broken is not None:
+            out.append(broken)
+    return out
 
 
 def main() -> None:
@@ -162,29 +233,40 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=60, help="programs per language (one per problem)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--mixed", action="store_true", help="add a failing copy of every reference program (fidelity)")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
     rows = []
+    load_before = os.getloadavg()[0]
     for language in args.languages.split(","):
         items = SOURCES[language](args.n)
-        plain_rates, ours_rates, level = [], [], ""
+        if args.mixed and language not in ("d", "scala"):
+            items = with_wrong_copies(language, items)
+        toolchains.prepare([language])  # shared artifacts are built by `toolchains install`, never timed
+        plain_rates, ours_rates, level, disagree = [], [], "", set()
         for _ in range(args.rounds):  # interleaved, so that load on the machine hits both alike
-            seconds, passed = run_plain(language, items, args.workers)
+            seconds, verdicts = run_plain(language, items, args.workers)
             plain_rates.append(len(items) / seconds)
-            print(f"{language}: plain   {seconds:7.1f} s  {passed}/{len(items)} passed", file=sys.stderr)
-            seconds, passed_ours, level = run_nl2code(items, args.workers)
+            print(f"{language}: plain   {seconds:7.1f} s  {sum(verdicts)}/{len(items)} passed", file=sys.stderr)
+            seconds, statuses, level = run_nl2code(items, args.workers)
             ours_rates.append(len(items) / seconds)
-            print(f"{language}: nl2code {seconds:7.1f} s  {passed_ours}/{len(items)} passed", file=sys.stderr)
+            print(f"{language}: nl2code {seconds:7.1f} s  {statuses.count(Status.PASSED)}/{len(items)} passed", file=sys.stderr)
+            for i, (ok, status) in enumerate(zip(verdicts, statuses)):
+                if ok != (status is Status.PASSED):
+                    disagree.add(f"{items[i][0].task_id}#{i}: plain {'pass' if ok else 'fail'}, nl2code {status}")
         ratios = [o / p for o, p in zip(ours_rates, plain_rates)]
-        rows.append({"language": language, "programs": len(items), "plain_passed": passed, "nl2code_passed": passed_ours,
+        rows.append({"language": language, "programs": len(items), "plain_passed": sum(verdicts),
+                     "nl2code_passed": statuses.count(Status.PASSED), "disagreements": sorted(disagree),
                      "plain_per_s": statistics.median(plain_rates), "nl2code_per_s": statistics.median(ours_rates),
                      "ratio": statistics.median(ratios), "ratios": [round(r, 2) for r in ratios], "isolation": level})
-    print(f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "
+    print(f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, load {load_before:.1f} -> {os.getloadavg()[0]:.1f}, "
           f"{args.workers} workers, {args.rounds} interleaved rounds, medians")
-    print(f"{'language':<9} {'programs':>8} {'plain/s':>8} {'nl2code/s':>9} {'ratio':>6}  per round  passed (plain / nl2code)")
+    print(f"{'language':<9} {'programs':>8} {'plain/s':>8} {'nl2code/s':>9} {'ratio':>6}  per round  passed (plain / nl2code)  disagreements")
     for r in rows:
         print(f"{r['language']:<9} {r['programs']:>8} {r['plain_per_s']:>8.2f} {r['nl2code_per_s']:>9.2f} {r['ratio']:>5.1f}x  "
-              f"{r['ratios']}  {r['plain_passed']} / {r['nl2code_passed']}")
+              f"{r['ratios']}  {r['plain_passed']} / {r['nl2code_passed']}  {len(r['disagreements'])}")
+        for line in r["disagreements"]:
+            print(f"  {line}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 

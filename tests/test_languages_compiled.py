@@ -199,3 +199,33 @@ def test_a_precompiled_header_is_used_by_gxx_with_the_flags_of_every_compile(tmp
 def test_a_light_or_unusual_preamble_is_not_precompiled():
     assert cpp_module.precompiled("g++", ("<stdio.h>",)) == ""
     assert cpp_module.precompiled("g++", ()) == ""
+
+
+# -- JVM compilers' class-data archives ---------------------------------------------------------
+
+@pytest.mark.skipif(not languages.get("java").available(), reason="javac is not installed")
+def test_javac_runs_from_its_static_class_data_archive_with_the_flags_of_every_compile(tmp_path):
+    from nl2code.execution.languages import jvm
+
+    java = languages.get("java")
+    spec = java.spec(problem("java/x", "java", "", multipl_e("java")["tests"]),
+                     multipl_e("java")["prompt"] + "        return 0l;\n", LIMITS, "m")
+    argv = spec.stages[0].argv
+    archive = next(a.split("=", 1)[1] for a in argv if a.startswith("-J-XX:SharedArchiveFile="))
+    assert archive == java.archive() and os.path.exists(archive)
+    assert not os.access(archive, os.W_OK) or AS_ROOT
+    # the compile's own heap: initial size within -Xmx, most of it young
+    assert "-J-Xmx2048m" in argv and "-J-Xms256m" in argv and "-J-Xmn192m" in argv
+    assert jvm.compiler_heap_flags(Limits(cpu_seconds=5, wall_seconds=30, memory_bytes=200 * 1024**2)) == ("-Xmx100m", "-Xms100m", "-Xmn75m")
+    # the same compile here, logging where each class came from: a static archive holds the JDK's
+    # classes and javac's, so nearly nothing is read from the module image
+    for name, content in spec.files:
+        (tmp_path / name).write_bytes(content)
+    result = subprocess.run([argv[0], "-J-Xlog:class+load=info:stdout", "-J-Xshare:on", *argv[1:]], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = [line for line in result.stdout.splitlines() if "[class,load]" in line]
+    shared = [line for line in loaded if "source: shared objects file" in line]
+    assert any("com.sun.tools.javac.main.JavaCompiler " in line for line in shared)
+    assert len(shared) > 0.9 * len(loaded), f"{len(shared)} of {len(loaded)} classes from the archive"
+    assert not any("(top)" in line for line in shared)  # one static archive, no dynamic layer on top

@@ -6,8 +6,12 @@ without an address-space rlimit (memory is capped by the sandbox's cgroup) and w
 threads; the heap is bounded with -Xmx at half the memory limit, which also holds where no cgroup
 caps memory (unprivileged runs). The compilers are started with `java` directly (not
 Debian's shell wrappers) with flags that cut their start-up: the serial collector, the client JIT
-alone, no perf-data file in /tmp, and a class-data archive of the compiler's own classes made
-once per toolchain version (`_artifacts`). The program itself runs with the JVM's default JIT.
+alone with one compiler thread, a young generation sized so that a compile needs few collections,
+no perf-data file in /tmp, and a class-data archive of the compiler's own classes made once per
+toolchain version (`_artifacts`): for javac a static archive (the JDK's classes and javac's,
+with their archived heap objects), for scalac and kotlinc a dynamic one on top of the JDK's
+(their classes come from class loaders a static archive cannot hold). The program itself runs
+with the JVM's default JIT.
 
 The tests' `main` is not changed: a small launcher class calls it and prints the end marker after
 it returns, so a program that exits early with status 0 is not a pass.
@@ -32,7 +36,7 @@ KOTLIN_LIB = "/usr/share/kotlin/kotlinc/lib"
 KOTLIN_STDLIB = "/usr/share/java/kotlin-stdlib.jar"
 
 # start-up flags for the compilers' JVMs (they never run a sample's code)
-COMPILER_JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss8m", "-Xshare:auto")
+COMPILER_JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:-UsePerfData", "-Xss8m", "-Xshare:auto")
 # the program's JVM: the default JIT (tests may compute), a single-threaded collector, no perf file
 PROGRAM_JVM = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto")
 
@@ -64,23 +68,33 @@ def _classpath(*parts: str) -> str:
 
 
 @cache
-def _compiler_archive(name: str, argv_prefix: tuple[str, ...], hello: tuple[str, str], flag_prefix: str) -> str:
+def _compiler_archive(name: str, argv_prefix: tuple[str, ...], hello: tuple[str, str], flag_prefix: str, static: bool) -> str:
     """A class-data archive of a JVM compiler's own classes, made by compiling nl2code's fixed
-    hello program once per JDK and compiler version; "" when it cannot be made."""
+    hello program once per JDK and compiler version; "" when it cannot be made.
+
+    Static (`-Xshare:dump` from the classes the hello compile loaded): it replaces the JDK's base
+    archive and also holds archived heap objects and resolved lambda forms, which a dynamic
+    archive re-creates at every start (javac: 18% less CPU per compile measured, 0.40 s against
+    0.49 s). Dynamic (`-XX:ArchiveClassesAtExit`, layered on the JDK's archive): for compilers
+    whose classes a custom class loader loads (kotlinc's preloader), which a static dump skips."""
     version = _version((java(), "-version")) + "|" + "|".join(argv_prefix)
 
     def make(work: Path) -> None:
         (work / hello[0]).write_text(hello[1])
         archive = work / f"{name}.jsa"
-        dump = f"{flag_prefix}-XX:ArchiveClassesAtExit={archive}"
+        classes = work / "classes.lst"
+        dump = f"-XX:DumpLoadedClassList={classes}" if static else f"-XX:ArchiveClassesAtExit={archive}"
         (work / "out").mkdir()
-        _artifacts.run([argv_prefix[0], dump, *argv_prefix[1:], "-d", str(work / "out"), hello[0]], cwd=work)
+        _artifacts.run([argv_prefix[0], f"{flag_prefix}{dump}", *argv_prefix[1:], "-d", str(work / "out"), hello[0]], cwd=work)
+        if static:
+            _artifacts.run([java(), "-Xshare:dump", f"-XX:SharedClassListFile={classes}", f"-XX:SharedArchiveFile={archive}"], cwd=work)
+            classes.unlink()
         shutil.rmtree(work / "out")
         (work / hello[0]).unlink()
         if not archive.exists():
             raise RuntimeError("the JVM wrote no archive")
 
-    built = _artifacts.build(f"{name}-cds", version, "1", make)
+    built = _artifacts.build(f"{name}-cds", version, "2-static" if static else "1", make)
     return str(built / f"{name}.jsa") if built else ""
 
 
@@ -88,7 +102,19 @@ def heap_flag(limits: Limits) -> str:
     """-Xmx at half the memory limit: the heap stays bounded where no memory cgroup caps the JVM
     (unprivileged runs: JVM stages have no address-space rlimit), and under a cgroup the rest is
     left to the JVM's own code, threads and metadata."""
-    return f"-Xmx{max(64, limits.memory_bytes // 2 // 1024**2)}m"
+    return f"-Xmx{_max_heap_mb(limits)}m"
+
+
+def _max_heap_mb(limits: Limits) -> int:
+    return max(64, limits.memory_bytes // 2 // 1024**2)
+
+
+def compiler_heap_flags(limits: Limits) -> tuple[str, ...]:
+    """-Xmx as for every JVM stage, and a compiler's initial heap of up to 256 MiB with three
+    quarters of it young: a small compile then runs with one or two collections instead of a
+    dozen while the heap grows (never above -Xmx, so a small memory limit still starts)."""
+    initial = min(256, _max_heap_mb(limits))
+    return (heap_flag(limits), f"-Xms{initial}m", f"-Xmn{initial * 3 // 4}m")
 
 
 def javac() -> str:
@@ -115,8 +141,10 @@ class JvmLanguage(Language):
         """`flag` for the compiler's JVM as the compiler's command takes it."""
         return flag
 
+    static_archive = False
+
     def archive(self) -> str:
-        return _compiler_archive(self.name, self.compiler(), self.hello(), self.jvm_flag(""))
+        return _compiler_archive(self.name, self.compiler(), self.hello(), self.jvm_flag(""), self.static_archive)
 
     def prepare(self) -> list[str]:
         """Build what samples share (the compiler's class-data archive) ahead of a run."""
@@ -140,7 +168,7 @@ class JvmLanguage(Language):
         env = self.stage_env()
         compiler = self.with_archive(self.compiler())
         compile_limits = self.compile_limits(limits)
-        compile_argv = (compiler[0], self.jvm_flag(heap_flag(compile_limits)), *compiler[1:], *self.compile_args([source_name, launcher_name]))
+        compile_argv = (compiler[0], *map(self.jvm_flag, compiler_heap_flags(compile_limits)), *compiler[1:], *self.compile_args([source_name, launcher_name]))
         run_argv = (java(), heap_flag(self.run_limits(limits)), *PROGRAM_JVM, *self.run_flags(), "-cp", self.run_classpath(), LAUNCHER)
         stages = (
             Stage("compile", compile_argv, compile_limits, env, compile=True),
@@ -157,6 +185,7 @@ class JvmLanguage(Language):
 
 class Java(JvmLanguage):
     main_pattern = _JAVA_MAIN
+    static_archive = True  # javac's classes are the JDK's own modules'
 
     def source_name(self, source: str) -> str:
         public = _PUBLIC_CLASS.search(source)  # javac wants a public class in a file of its name
