@@ -116,7 +116,11 @@ def _cpp_cases():
     prob = problem("cpp/strlen", "cpp", row["prompt"], row["tests"])
     mbcpp = mbxp("mbcpp_release_v1.2.jsonl", "MBCPP/3")  # its tests' main takes (argc, argv)
     argv_main = problem("cpp/MBCPP/3", "cpp", mbcpp["prompt"], mbcpp["test"])
-    return [("cpp-pch-correct", prob, row["prompt"] + "    return string.size();\n", Status.PASSED),
+    md5 = humaneval_x("cpp", "CPP/162")  # includes <openssl/md5.h>: links libcrypto
+    md5_problem = problem("cpp/CPP/162", "cpp", md5["prompt"], md5["test"])
+    return [("cpp-openssl-md5-correct", md5_problem, md5["prompt"] + md5["canonical_solution"], Status.PASSED),
+            ("cpp-openssl-md5-wrong", md5_problem, md5["prompt"] + '    return "None";\n}\n', Status.FAILED),
+            ("cpp-pch-correct", prob, row["prompt"] + "    return string.size();\n", Status.PASSED),
             ("cpp-pch-wrong", prob, row["prompt"] + "    return 1;\n", Status.FAILED),
             ("cpp-mbxp-main-with-arguments", argv_main, mbcpp["prompt"] + mbcpp["canonical_solution"], Status.PASSED)]
 
@@ -194,6 +198,15 @@ def test_a_precompiled_header_is_used_by_gxx_with_the_flags_of_every_compile(tmp
     spec = languages.get("cpp").spec(problem("cpp/x", "cpp", "", multipl_e("cpp")["tests"]),
                                      multipl_e("cpp")["prompt"] + "return 0; }\n", LIMITS, "m")
     assert spec.stages[0].argv[spec.stages[0].argv.index("-include") + 1] == header
+
+
+def test_a_program_that_includes_openssl_links_libcrypto_and_libssl_after_its_source():
+    assert cpp_module.libraries("#include<stdio.h>\n#include <openssl/md5.h>\nint main(){}\n") == ("-lcrypto", "-lssl")
+    assert cpp_module.libraries('#  include "openssl/sha.h"\n') == ("-lcrypto", "-lssl")
+    assert cpp_module.libraries("#include<string>\n// openssl/md5.h is not included\n") == ()
+    spec = languages.get("cpp").spec(problem("cpp/x", "cpp", "", "int main(){}\n"), "#include <openssl/md5.h>\n", LIMITS, "m")
+    argv = spec.stages[0].argv
+    assert argv[-3:] == ("main.cpp", "-lcrypto", "-lssl")
 
 
 def test_a_light_or_unusual_preamble_is_not_precompiled():

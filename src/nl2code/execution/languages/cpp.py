@@ -97,6 +97,21 @@ def _version_of(gxx: str) -> str:
 
 
 # the preambles of MultiPL-E's and MBXP's C++ prompts, precompiled ahead of a run by `prepare`
+# libraries a program links against because of the headers it includes (CodeGeeX's HumanEval-X
+# evaluator links -lcrypto -lssl for its MD5 problem, CPP/162, which includes <openssl/md5.h>)
+_LINKED_BY_HEADER = ((re.compile(r"^\s*#\s*include\s*[<\"]openssl/", re.MULTILINE), ("-lcrypto", "-lssl")),)
+
+
+def libraries(source: str) -> tuple[str, ...]:
+    """The -l flags the source's #include lines call for, in a fixed order (after the source on
+    g++'s command line, where the linker looks for them)."""
+    flags: list[str] = []
+    for pattern, libs in _LINKED_BY_HEADER:
+        if pattern.search(source):
+            flags.extend(lib for lib in libs if lib not in flags)
+    return tuple(flags)
+
+
 KNOWN_PREAMBLES = (("<assert.h>", "<bits/stdc++.h>"), ("<bits/stdc++.h>",))
 
 
@@ -118,12 +133,13 @@ class Cpp(Language):
         gxx = self.executable("g++") or "g++"
         header = precompiled(gxx, preamble(program))
         source = self.source(problem, program, marker)
-        return ExecSpec(files=((self.main_file(problem), source.encode()),), stages=self._stages(limits, header), marker=marker)
+        stages = self._stages(limits, header, libraries(source))
+        return ExecSpec(files=((self.main_file(problem), source.encode()),), stages=stages, marker=marker)
 
-    def _stages(self, limits: Limits, header: str) -> tuple[Stage, ...]:
+    def _stages(self, limits: Limits, header: str, libs: tuple[str, ...] = ()) -> tuple[Stage, ...]:
         env = self.stage_env()
         include = ("-include", header) if header else ()
-        compile_argv = (self.executable("g++") or "g++", *FLAGS, *include, "-o", "main", "main.cpp")
+        compile_argv = (self.executable("g++") or "g++", *FLAGS, *include, "-o", "main", "main.cpp", *libs)
         return (
             Stage("compile", compile_argv, self.compile_limits(limits), env, compile=True),
             Stage("run", ("./main",), self.run_limits(limits), env),
