@@ -42,6 +42,17 @@ def test_the_seventeen_multipl_e_languages_and_kotlin_are_installable():
     assert {"lodash", "typescript"} <= {p.name for c in table.values() for p in c.npm}
 
 
+def test_every_npm_package_is_pinned_to_an_exact_version_and_another_version_counts_as_missing():
+    import re
+
+    npm = {p for c in tc.all_toolchains().values() for p in c.npm}
+    assert {p.spec for p in npm} == {"typescript@5.9.3", "lodash@4.17.21", "js-md5@0.8.3"}
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", p.version) for p in npm)
+    if tc.npm_root() and tc.npm_installed(tc.NpmPackage("lodash", "4.17.21")):  # the real global npm directory
+        assert not tc.npm_installed(tc.NpmPackage("lodash", "4.17.20"))
+        assert tc.plan(["ts"]).npm == []
+
+
 def test_the_installer_reads_the_language_registry_and_lists_no_registered_language_twice():
     from nl2code.execution import languages
 
@@ -137,7 +148,9 @@ def test_doctor_lists_every_language_with_its_version_and_a_program_run_in_the_s
         if AS_ROOT or rows[name]["version"]:
             assert rows[name]["ok"] and rows[name]["sandbox"] == "passed", rows[name]
             assert rows[name]["version"], rows[name]
-    assert rows["swift"]["sandbox"] == "not on PATH" or rows["swift"]["version"]
+    for name, url in (("swift", "https://www.swift.org/install/linux/"), ("julia", "https://julialang.org/downloads/")):
+        assert rows[name]["version"] or (rows[name]["sandbox"] == "missing" and not rows[name]["ok"]
+                                         and f"(not packaged for Debian 12; install from {url}" in rows[name]["detail"]), rows[name]
 
 
 def test_a_hello_program_that_fails_is_reported_as_not_running(monkeypatch):

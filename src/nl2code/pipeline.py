@@ -328,6 +328,21 @@ class _BatchWriter:
         self.last = time.monotonic()
 
 
+def require_toolchains(problems: Iterable[Problem], settings: EvalSettings) -> None:
+    """Refuse before a run is created when a language's toolchain is missing on this machine
+    (every sample would otherwise be stored as a sandbox error). Only for the local executor: a
+    Ray cluster's nodes have their own toolchains."""
+    if settings.text_scored or settings.executor != "local":
+        return
+    from nl2code.execution import languages
+
+    for name in sorted({p.language or "python" for p in problems}):
+        language = languages.get(name)
+        if language.staged and not language.available():
+            raise ConfigError(f"{language.title} samples need {', '.join(language.missing())}, which is not on PATH here: "
+                              f"{language.how_to_install()}")
+
+
 def evaluate(
     samples: SampleFile,
     benchmark: Benchmark,
@@ -344,10 +359,11 @@ def evaluate(
     """Execute every sample not yet stored for this evaluation, then summarize the whole run.
     With resume=False a new run is always started (the self-check measures this machine now).
     `generation`: how nl2code generated the samples (`nl2code run`), stored in the run spec."""
+    present = {s.task_id: benchmark.by_id[s.task_id] for s in samples.samples}
+    require_toolchains(present.values(), settings)
     fp = fingerprint(benchmark, samples, settings, kind, generation)
     run = store.find_run(fp) if resume else None
     by_index = {s.index: s for s in samples.samples}
-    present = {s.task_id: benchmark.by_id[s.task_id] for s in samples.samples}
     if run is None:
         run_id = store.create_run(
             kind=kind, fingerprint=fp, benchmark=benchmark.name, benchmark_version=benchmark.version,

@@ -51,7 +51,8 @@ def doctor(as_json: bool, languages: bool) -> None:
             mark = "ok  " if row["ok"] else "MISS"
             ran = f"{row['sandbox']} in {row['seconds']:.1f} s" if row["seconds"] is not None else row["sandbox"]
             detail = f"  {row['detail']}" if row["detail"] and not row["ok"] else ""
-            click.echo(f"  {mark} {row['language']:<{width}}  {ran:<22} {row['version'] or 'not installed'}{detail}")
+            version = row["version"] or ("" if detail.startswith("  not installed") else "not installed")
+            click.echo(f"  {mark} {row['language']:<{width}}  {ran:<22} {version}{detail}")
 
 
 def _row(name: str, chain, version: str | None, run) -> dict:  # noqa: ANN001 - a Toolchain, a hello.Check

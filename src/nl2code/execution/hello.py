@@ -33,6 +33,8 @@ HELLO: dict[str, tuple[str, str]] = {
     "racket": ("#lang racket\n(define (add a b) (+ a b))\n", "(unless (= (add 2 3) 5) (exit 1))\n"),
     "bash": ("add() { echo $(( $1 + $2 )); }\n", "[[ $(add 2 3) == 5 ]] || exit 1\n"),
     "python-program": ("def add(a, b):\n    return a + b\n", "assert add(2, 3) == 5\n"),
+    "julia": ("function add(a, b)\n    a + b\nend\n", "using Test\n@testset begin\n    @test add(2, 3) == 5\nend\n"),
+    "swift": ("func add(a: Int, b: Int) -> Int {\n    return a + b\n}\n", "assert(add(a: 2, b: 3) == 5)\n"),
 }
 LIMITS = Limits(cpu_seconds=10, wall_seconds=120)
 
@@ -63,7 +65,7 @@ def check(languages: Iterable[str], executor) -> dict[str, Check]:  # noqa: ANN0
         if name not in HELLO:
             results[name] = Check(name, False, "untested", "no hello program for this language")
         elif not language.available():
-            results[name] = Check(name, False, "missing", f"not installed: {', '.join(language.missing())} (nl2code toolchains install {name})")
+            results[name] = Check(name, False, "missing", f"not installed: {', '.join(language.missing())} ({language.how_to_install()})")
         else:
             runnable.append(name)
     problems = {f"hello/{name}": problem(name) for name in runnable}

@@ -4,9 +4,10 @@ managers (Debian's apt, npm), idempotently.
 The packages, executables and version command of a language are facts of its `Language`
 (`nl2code.execution.languages`, field `packages`: {"apt": (...), "npm": (...)}): this module reads
 them from the registry, so the installer, `doctor` and the executor never disagree. Only the
-languages without a module yet (`PENDING`: used where their compiler is on PATH, e.g. Julia and
-Swift, which no registry here packages) are listed here. Nothing here runs a sample; the sandbox
-runs compilers and programs.
+languages without a module yet (`PENDING`, empty now) are listed here. Julia and Swift, which no
+registry here packages, are path-only: used where their executables are on PATH, never
+installed, and `doctor` says where to get them. Nothing here runs a sample; the sandbox runs
+compilers and programs.
 """
 
 from __future__ import annotations
@@ -76,19 +77,11 @@ def apt(*names: str) -> tuple[AptPackage, ...]:
     return tuple(AptPackage(n, STANDS_IN.get(n, "")) for n in names)
 
 
-# Languages without a module in the registry yet, used where their toolchain is on PATH.
-PENDING: dict[str, Toolchain] = {
-    "julia": Toolchain(
-        executables=("julia",), version=("julia", "--version"), path_only=True,
-        note="no package in Debian 12, npm or PyPI: used where julia is on PATH",
-    ),
-    "swift": Toolchain(
-        executables=("swiftc",), version=("swiftc", "--version"), path_only=True,
-        note="no package in Debian 12, npm or PyPI (Debian's `swift` is OpenStack's object store): used where swiftc is on PATH",
-    ),
-}
+# Languages without a module in the registry yet, used where their toolchain is on PATH (none
+# now: Julia and Swift have modules that say where to get them, `Language.install_from`).
+PENDING: dict[str, Toolchain] = {}
 
-PENDING_ALIASES: dict[str, str] = {"jl": "julia"}
+PENDING_ALIASES: dict[str, str] = {}
 
 
 def _from_language(language) -> Toolchain:  # noqa: ANN001 - a languages.Language
@@ -97,7 +90,8 @@ def _from_language(language) -> Toolchain:  # noqa: ANN001 - a languages.Languag
     version = language.version_argv or (language.toolchain[0], "--version")
     return Toolchain(
         apt=apt(*packages.get("apt", ())), npm=tuple(NpmPackage.parse(p) for p in packages.get("npm", ())),
-        executables=executables, version=version,
+        executables=executables, version=version, path_only=bool(language.install_from),
+        note=language.how_to_install() if language.install_from else "",
     )
 
 

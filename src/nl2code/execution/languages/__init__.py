@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 # modules of this package, each defining LANGUAGE (or LANGUAGES, a tuple, for a family)
 _MODULES: tuple[str, ...] = (
     "python", "cpp", "javascript", "php", "perl", "ruby", "lua", "r", "racket", "bash", "python_program",
-    "jvm", "go", "csharp", "d", "rust",
+    "jvm", "go", "csharp", "d", "rust", "julia", "swift",
 )
 
 BASE_ENV: tuple[tuple[str, str], ...] = (
@@ -92,6 +92,9 @@ class Language:
     min_cpu_seconds: float = 0.0  # a floor for the run stage's CPU limit (a JVM's start-up costs CPU in several threads)
     env: tuple[tuple[str, str], ...] = ()
     staged: bool = True  # False for Python: runs in the fork-server's own child
+    # where no registry here packages the toolchain (Julia, Swift): where to get it; the language
+    # is then used where its executables are on PATH and never installed by nl2code
+    install_from: str = ""
 
     # -- toolchain ------------------------------------------------------------------------
     def executable(self, name: str | None = None) -> str | None:
@@ -105,6 +108,12 @@ class Language:
 
     def missing(self) -> list[str]:
         return [t for t in self.toolchain if not self.executable(t)]
+
+    def how_to_install(self) -> str:
+        """What to do about a missing toolchain, for messages."""
+        if self.install_from:
+            return f"not packaged for Debian 12; install from {self.install_from} and put it on PATH"
+        return f"nl2code toolchains install {self.name}"
 
     def version(self) -> str:
         """The toolchain's version line, or "" when it is missing."""
@@ -257,6 +266,20 @@ def get(name: str) -> Language:
 
 def names() -> list[str]:
     return [language.name for language in all_languages()]
+
+
+def toolchain_prefix(executable: str) -> tuple[str, ...]:
+    """The installation directory of a toolchain found on PATH outside the system's directories
+    (e.g. /home/me/julia-1.10 for /home/me/julia-1.10/bin/julia), for `read_paths`; () when it is
+    missing or lives under the system paths the sandbox already allows read-only."""
+    from nl2code.execution.isolation.landlock import SYSTEM_PATHS
+
+    found = shutil.which(executable)
+    if found is None:
+        return ()
+    prefix = os.path.dirname(os.path.dirname(os.path.realpath(found)))
+    inside = any(prefix == p or prefix.startswith(p + "/") for p in SYSTEM_PATHS)
+    return () if inside or prefix == "/" else (prefix,)
 
 
 def extra_read_paths() -> tuple[str, ...]:

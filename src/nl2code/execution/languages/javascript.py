@@ -101,12 +101,12 @@ class TypeScript(JavaScript):
 LANGUAGES = (
     JavaScript(
         name="javascript", title="JavaScript", extension=".js", toolchain=("node",), version_argv=("node", "--version"),
-        aliases=("js", "node", "nodejs"), packages={"apt": ("nodejs", "npm"), "npm": ("lodash", "js-md5")},  # js-md5: HumanEval-X JavaScript/162
+        aliases=("js", "node", "nodejs"), packages={"apt": ("nodejs", "npm"), "npm": ("lodash@4.17.21", "js-md5@0.8.3")},  # js-md5: HumanEval-X JavaScript/162
         address_space=False, run_argv=("node",),
     ),
     TypeScript(
         name="typescript", title="TypeScript", extension=".ts", toolchain=("tsc", "node"), version_argv=("tsc", "--version"),
-        aliases=("ts",), packages={"apt": ("nodejs", "npm"), "npm": ("typescript", "lodash")},
+        aliases=("ts",), packages={"apt": ("nodejs", "npm"), "npm": ("typescript@5.9.3", "lodash@4.17.21")},
         address_space=False, run_argv=("node",),
     ),
 )
