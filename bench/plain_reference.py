@@ -42,6 +42,12 @@ def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess:
 def plain_verdict(problem, program: str) -> tuple[bool, str]:  # noqa: ANN001 - a Problem
     """(passed, why not) for one program, judged as the benchmark's own evaluator judges it."""
     language, family = problem.language, benchmarks.family(problem.benchmark)
+    if language in ("go", "rust", "kotlin", "csharp", "d", "scala"):
+        # the plain pipeline of bench_languages.py (mxeval's, CodeGeeX's, MultiPL-E's commands)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_languages
+
+        return bench_languages.plain(language, problem, program), ""
     source = program + "\n" + problem.test + "\n"
     with tempfile.TemporaryDirectory(prefix="plain-") as work:
         try:
