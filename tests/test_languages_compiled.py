@@ -105,6 +105,11 @@ def _humaneval_x_cases():
     prob = problem("rust/Rust/0", "rust", rust_prompt, rust["test"])
     cases.append(("rust-crates-correct", prob, rust_prompt + rust["canonical_solution"], Status.PASSED))
     cases.append(("rust-crates-wrong", prob, rust_prompt + "    return numbers.len() > 100;\n}\n", Status.FAILED))
+    # Rust/32's whole test module is inside /* ... */ upstream: no test runs, which is no pass
+    rust32 = humaneval_x("rust", "Rust/32")
+    prompt32 = "\nfn main(){ \n } \n" + rust32["prompt"] + rust32["declaration"]
+    prob32 = problem("rust/Rust/32", "rust", prompt32, rust32["test"])
+    cases.append(("rust-commented-out-tests-no-result", prob32, prompt32 + rust32["canonical_solution"], Status.NO_RESULT))
     java = humaneval_x("java", "Java/0")
     prob = problem("java/Java/0", "java", java["prompt"], java["test"])  # its tests hold `public class Main`
     cases.append(("java-public-main-correct", prob, java["prompt"] + java["canonical_solution"], Status.PASSED))
