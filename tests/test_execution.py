@@ -420,3 +420,19 @@ def test_a_failing_samples_error_names_the_exception(humaneval):
     result = judge_one(humaneval, "    import json\n    return json.loads('{')\n")
     assert result.status is Status.FAILED
     assert "json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)" in result.error, result.error
+
+
+@pytest.mark.parametrize("isolation", ["auto", "weak"])
+def test_a_cpu_limit_below_a_second_is_enforced(isolation):
+    """RLIMIT_CPU counts whole seconds: a 0.3 s limit would be 1 s. The worker stops the child
+    at the limit itself: a busy loop times out after about 0.3 s of CPU, work that needs less
+    passes, and time spent sleeping (no CPU) does not count."""
+    steps = (Step(StepKind.COMPARE, "f()", Comparison.EQUAL, 1),)
+    spin = "def f():\n    while True:\n        pass\n"
+    light = "def f():\n    sum(range(200_000))\n    return 1\n"
+    sleeper = "import time\ndef f():\n    time.sleep(0.8)\n    return 1\n"
+    samples = [Sample("C", i, i, program) for i, program in enumerate((spin, light, sleeper))]
+    results = run_samples({"C": _problem(steps)}, samples, Limits(cpu_seconds=0.3, wall_seconds=30.0), workers=1, isolation=isolation)
+    assert [r.status for r in results] == [Status.TIMEOUT, Status.PASSED, Status.PASSED], [r.error for r in results]
+    assert results[0].error == "CPU time limit"
+    assert 0.3 <= results[0].cpu_time < 0.7, results[0].cpu_time

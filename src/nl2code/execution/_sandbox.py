@@ -52,8 +52,14 @@ class Sandbox(Protocol):
     def cleanup(self, pid: int) -> None: ...
 
 
+def rlimit_cpu_seconds(cpu_seconds: float) -> int:
+    """RLIMIT_CPU's soft limit for a CPU limit: whole seconds, at least one. A limit below it
+    is enforced by the worker (`_worker.CpuWatch`)."""
+    return max(1, int(cpu_seconds + 0.999))
+
+
 def set_rlimits(limits: Limits) -> None:
-    cpu = max(1, int(limits.cpu_seconds + 0.999))
+    cpu = rlimit_cpu_seconds(limits.cpu_seconds)
     # soft limit raises SIGXCPU, the hard limit one second later is SIGKILL.
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     for which, value in (

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 
 from nl2code.execution import _child
-from nl2code.execution._sandbox import PR_SET_PDEATHSIG, Sandbox, make_sandbox, prctl
+from nl2code.execution._sandbox import PR_SET_PDEATHSIG, Sandbox, make_sandbox, prctl, rlimit_cpu_seconds
 from nl2code.records import Limits
 
 log = logging.getLogger("nl2code.execution.worker")
@@ -201,6 +201,36 @@ def _move_aside(path: str, job_id: int) -> None:
             log.warning("could not empty %s; moved to %s", path, aside)
         except OSError as exc:  # the next sample's mkdir then fails, as a sandbox error
             log.error("could neither empty nor move %s: %s", path, exc)
+
+
+class CpuWatch:
+    """A CPU limit the kernel's RLIMIT_CPU cannot express (it counts whole seconds: 0.2 s would
+    become 1 s): the worker reads the child's CPU clock when the child could have spent its limit
+    (never sooner: a process spends CPU no faster than wall time per thread) and again after
+    what is left, at least 5 ms apart. RLIMIT_CPU stays as the backstop. Whole-second limits are
+    left to RLIMIT_CPU alone, without a single extra wake-up."""
+
+    __slots__ = ("clock", "limit", "next_check")
+
+    def __init__(self, pid: int, cpu_seconds: float, started: float) -> None:
+        exact = cpu_seconds == rlimit_cpu_seconds(cpu_seconds)
+        self.clock = None if exact or not hasattr(time, "clock_gettime") else ((~pid) << 3) | 2  # the process's CPU clock (Linux)
+        self.limit = cpu_seconds
+        self.next_check = started + cpu_seconds if self.clock is not None else float("inf")
+
+    def spent(self, now: float) -> bool:
+        """True once the child has used its CPU limit (checked only when due)."""
+        if now < self.next_check:
+            return False
+        try:
+            used = time.clock_gettime(self.clock)
+        except OSError:  # the child is gone (exited, not yet reaped): its exit is on the way
+            self.next_check = float("inf")
+            return False
+        if used >= self.limit:
+            return True
+        self.next_check = now + max(0.005, self.limit - used)
+        return False
 
 
 class Tail:
@@ -403,11 +433,13 @@ class Worker:
     def _watch(self, pid, limits, started, area, res_r, out_r, err_r, result: RawResult) -> None:
         """Wait for the child's exit, its deadline, too much output or a broken channel. Reports
         in the shared area wake nobody; they are read once the child is gone, or as soon as
-        reports come through the pipe (the child writes there only once the area is full)."""
+        reports come through the pipe (the child writes there only once the area is full).
+        A CPU limit below RLIMIT_CPU's whole seconds is enforced here, from the child's CPU clock."""
         for fd in (res_r, out_r, err_r):
             os.set_blocking(fd, False)
         pidfd = os.pidfd_open(pid)
         deadline = started + limits.wall_seconds
+        cpu = CpuWatch(pid, limits.cpu_seconds, started)
         out, err = Tail(), Tail()
         buffer = bytearray()
         streams = {out_r: out, err_r: err}
@@ -415,15 +447,16 @@ class Worker:
         area_read = False
         try:
             while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                now = time.monotonic()
+                remaining = deadline - now
+                if remaining <= 0 or cpu.spent(now):
                     # a child that reported everything in the area but did not exit in time is
                     # not late (one that finished through the pipe has returned already)
                     done = not area_read and self._take_area(area, result)
                     area_read = True
                     result.timed_out = not done
                     return
-                ready, _, _ = select.select([*open_fds, pidfd], [], [], remaining)
+                ready, _, _ = select.select([*open_fds, pidfd], [], [], min(remaining, cpu.next_check - now))
                 exited = pidfd in ready
                 for fd in ready:
                     if fd != pidfd:
