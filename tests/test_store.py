@@ -30,6 +30,7 @@ UNDO: dict[int, list[str]] = {
     4: ["ALTER TABLE executions DROP COLUMN copy_of"],
     5: ["DROP TABLE text_scores"],
     6: [],  # PostgreSQL only, in UNDO_POSTGRESQL
+    7: ["ALTER TABLE runs DROP COLUMN heartbeat", "ALTER TABLE runs DROP COLUMN owner"],
 }
 UNDO_POSTGRESQL = {
     6: ["ALTER TABLE runs ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN benchmark_version TYPE VARCHAR(32), "
@@ -37,7 +38,7 @@ UNDO_POSTGRESQL = {
         "ALTER TABLE executions ALTER COLUMN task_id TYPE VARCHAR(64)",
         "ALTER TABLE reference_times ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN task_id TYPE VARCHAR(64), ALTER COLUMN machine TYPE VARCHAR(128)"],
 }
-ADDED = {2: ("executions", "examples_passed"), 3: ("runs", "spec"), 4: ("executions", "copy_of")}
+ADDED = {2: ("executions", "examples_passed"), 3: ("runs", "spec"), 4: ("executions", "copy_of"), 7: ("runs", "owner")}
 
 
 def run_fields(**overrides) -> dict:

@@ -406,10 +406,10 @@ def evaluate(
         done: set[int] = set()
     else:
         run_id = run["id"]
+        if run.get("status") != "complete":
+            store.claim_run(run_id)  # refused while another process still runs it
         done = store.done_indices(run_id)
         log.info("resuming run %s: %d of %d samples already judged", run_id, len(done), len(by_index))
-        if run.get("status") != "complete":
-            store.update_run(run_id, status="running")
     # problems that cannot run here (ODEX: a library that needs the network) are reported as
     # skipped with their reason: neither executed nor counted in any score
     skipped = {task: p.skip_reason for task, p in present.items() if p.skip_reason}
@@ -419,13 +419,14 @@ def evaluate(
         on_progress(len(done), total)
     isolation, placement = "", {}
     try:
-        if todo:
-            isolation, placement = _execute(store, run_id, benchmark, settings, todo, by_index, present, len(done), total, on_progress)
-        previous = ((run or {}).get("summary") or {}).get("text_metrics") or {}
-        text = score_text(store, run_id, benchmark, settings, on_text_progress, previous) if settings.text_metric_names() else None
+        with store.keep_alive(run_id):
+            if todo:
+                isolation, placement = _execute(store, run_id, benchmark, settings, todo, by_index, present, len(done), total, on_progress)
+            previous = ((run or {}).get("summary") or {}).get("text_metrics") or {}
+            text = score_text(store, run_id, benchmark, settings, on_text_progress, previous) if settings.text_metric_names() else None
     except BaseException:
         # Ctrl-C or an error: what was judged is stored; say so instead of `running` for ever
-        # (a run killed with SIGKILL cannot say it, and stays `running` until it is resumed)
+        # (a run killed with SIGKILL cannot say it: readers see its owner gone, store/_liveness.py)
         store.update_run(run_id, status="interrupted")
         raise
     executions = store.executions(run_id)

@@ -68,6 +68,8 @@ def show(run, db, as_json):
         click.echo(json.dumps({"run": row, "per_problem_pass_rate": rates, "failures_by_status": failures}, indent=1, default=str))
         return
     console.print(f"[bold]run {row['id']}[/]  {row['kind']}  {row['status']}  created {row['created_at']}")
+    if row.get("status_detail"):
+        console.print(f"{row['status']}: {row['status_detail']}", markup=False, highlight=False)
     console.print(f"model: {row['model'] or '-'}   samples: {row['samples_path']} (sha256 {row['samples_sha256'][:12]}, {row['samples_format']})")
     console.print(f"benchmark: {row['benchmark']} {row['benchmark_version']} (data sha256 {row['data_sha256'][:12]})   nl2code {row['nl2code_version']}   isolation: {row['isolation']}")
     for line in spec_lines(row.get("spec")):

@@ -23,7 +23,8 @@ def _build(out: str, catalog_dir: str | None, db: str | None, reproductions: str
     if not db and Path("nl2code.db").is_file():
         db = "nl2code.db"
     if db:
-        runs, analyses = runs_from_store(db), analyses_from_store(db)
+        # runs not complete are listed on the Runs page, labelled (running or interrupted), and never rank
+        runs, analyses = runs_from_store(db, include_incomplete=True), analyses_from_store(db)
     folder = Path(reproductions) if reproductions else default_dir()
     report = build_site(out, to_dict(catalog), runs, computed_stats=_packaged_stats(), analyses=analyses,
                         reproductions=folder if folder.is_dir() else None)

@@ -133,6 +133,8 @@ def rerank(
                   "executor": {"name": settings.executor, "isolation": settings.isolation}, "nl2code_version": __version__},
         )
         run = store.get_run(run_id)
+    elif run["status"] != "complete":
+        store.claim_run(run["id"])  # refused while another process still runs it
     by_id = bench.by_id
     if settings.method == "examples":
         rankings = _examples.rankings(solutions)
@@ -144,7 +146,8 @@ def rerank(
         todo = [s for s in samples if s.index not in done]
         previous = float((run.get("summary") or {}).get("seconds") or 0.0)
         started = time.monotonic()
-        isolation = _execute(store, run["id"], problems, todo, settings, len(samples), len(done), on_progress, previous)
+        with store.keep_alive(run["id"]):
+            isolation = _execute(store, run["id"], problems, todo, settings, len(samples), len(done), on_progress, previous)
         seconds = previous + (time.monotonic() - started if todo else 0.0)
         executions = {e.index: e for e in store.executions(run["id"])}
         checks = sum(len(order[s.index][1]) for s in samples)

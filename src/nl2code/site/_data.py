@@ -165,6 +165,8 @@ class RunView:
     generated_by: str | None = None  # "openai (generic)": the backend that generated the samples
     generated_model: str | None = None  # the model id the backend was asked for
     exclusion: str | None = None  # why the run does not rank (None: it ranks); set by SiteData
+    status_detail: str | None = None  # for a run not complete: which process runs it, or why it is taken as interrupted
+    samples_expected: int | None = None  # the samples the run is to judge (its samples file's)
 
     @property
     def ranks(self) -> bool:
@@ -518,7 +520,8 @@ class SiteData:
         if _REFERENCE_LABEL.search(run.model or ""):
             return "reference solutions, not a model's output"
         if run.status and run.status != "complete":
-            return f"not complete ({run.status})"
+            judged = f": {len(run.samples)} of {run.samples_expected} samples judged" if run.samples_expected else ""
+            return f"not complete ({run.status}{judged})"
         covered = len(run.problems)
         total = run.problems_in_benchmark or (self.by_id.get(run.benchmark) or {}).get("instances")
         if not total:

@@ -20,7 +20,8 @@ DETAIL_CHARS = 200
 def runs_from_store(db: str, *, include_incomplete: bool = False) -> list[RunView]:
     """Every run in the store at `db` (a file path or an SQLAlchemy URL), oldest first.
 
-    Runs still `running` are left out unless `include_incomplete`: their numbers would change.
+    Runs not complete (running, or interrupted) are left out unless `include_incomplete`: their
+    numbers would change. The site lists them on its Runs page, labelled, and never ranks them.
     Analyses and rerankings are not runs of a model (their executions judge generated tests):
     the site charts them from `nl2code.analyses.analyses_from_store` instead.
     """
@@ -73,6 +74,8 @@ def run_view(run: dict[str, Any], executions: list[dict[str, Any]]) -> RunView:
         benchmark_version=run.get("benchmark_version"),
         backend=backend.get("backend") or _setting(settings, "backend"),
         status=run.get("status"),
+        status_detail=run.get("status_detail"),
+        samples_expected=_count(run.get("n_samples")),
         kind=run.get("kind"),
         started_at=run.get("created_at"),
         finished_at=run.get("updated_at") if run.get("status") == "complete" else None,

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 
 from nl2code.errors import StoreError
 from nl2code.records import Execution, Limits, Sample, Status, TestOutcome
-from nl2code.store import _schema as schema
+from nl2code.store import _liveness, _schema as schema
 from nl2code.store._engine import bulk_insert, create_engine, database_url, schema_lock, shown, upsert
 from nl2code.store._schema import MIGRATIONS
 
@@ -72,36 +74,91 @@ class Store:
         return dict(row) if row else None
 
     def create_run(self, **fields: Any) -> str:
+        """A new run, `running` and owned by this process (see `claim_run`)."""
         run_id = fields.pop("id", None) or f"{_dt.datetime.now(_dt.UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         stamp = now()
         with self.engine.begin() as conn:
-            conn.execute(schema.runs.insert().values(id=run_id, created_at=stamp, updated_at=stamp, status="running", **fields))
+            conn.execute(schema.runs.insert().values(
+                id=run_id, created_at=stamp, updated_at=stamp, status="running",
+                owner=_liveness.this_process(), heartbeat=_liveness.db_epoch(conn), **fields,
+            ))
         return run_id
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         with self.engine.begin() as conn:
             conn.execute(schema.runs.update().where(schema.runs.c.id == run_id).values(updated_at=now(), **fields))
 
+    def claim_run(self, run_id: str) -> None:
+        """Mark a stored run `running` by this process, to resume it. Refused (StoreError) while
+        another process is still running it: two drivers writing one run would judge its samples
+        twice. The check and the claim are one transaction that holds the database's write lock,
+        so two processes resuming one run at the same moment cannot both win."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            row = conn.execute(sa.select(schema.runs).where(schema.runs.c.id == run_id).with_for_update()).mappings().one()
+            owner = row["owner"] or {}
+            mine = _liveness.this_process()
+            if owner.get("pid") != mine["pid"] or owner.get("started") != mine["started"] or owner.get("boot_id") != mine["boot_id"]:
+                verdict = _liveness.judge(dict(row), conn.execute(sa.select(_liveness.db_epoch(conn))).scalar())
+                if verdict.status == "running":
+                    raise StoreError(
+                        f"run {run_id} in {self.url} is being run now: {verdict.detail}. Wait for it to finish, "
+                        "or stop that process and rerun this command to resume the run"
+                    )
+            conn.execute(schema.runs.update().where(schema.runs.c.id == run_id).values(
+                status="running", updated_at=now(), owner=mine, heartbeat=_liveness.db_epoch(conn),
+            ))
+
+    def heartbeat(self, run_id: str) -> None:
+        """Say that this process still works on the run (in the database's clock)."""
+        with self.engine.begin() as conn:
+            conn.execute(schema.runs.update().where(schema.runs.c.id == run_id).values(heartbeat=_liveness.db_epoch(conn)))
+
+    @contextmanager
+    def keep_alive(self, run_id: str, every: float = _liveness.HEARTBEAT_S) -> Iterator[None]:
+        """Beat the run's heartbeat from a background thread while the block runs: work that
+        writes nothing for minutes (a toolchain's first build, a corpus CodeBLEU) must not look
+        dead to a reader on another machine."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(every):
+                try:
+                    self.heartbeat(run_id)
+                except sa.exc.SQLAlchemyError as exc:  # a busy or briefly unreachable database
+                    log.warning("run %s: heartbeat not written (%s); readers elsewhere may show the run as interrupted", run_id, exc)
+
+        thread = threading.Thread(target=beat, name=f"nl2code-heartbeat-{run_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
     def get_run(self, run_ref: str) -> dict:
-        """A run by id or unique id prefix; 'latest' is the newest run."""
+        """A run by id or unique id prefix; 'latest' is the newest run. A `running` run whose
+        process is gone comes back `interrupted` (see `_liveness`), with `status_detail` saying why."""
         with self.engine.connect() as conn:
             query = sa.select(schema.runs)
             if run_ref == "latest":
                 rows = conn.execute(query.order_by(schema.runs.c.created_at.desc()).limit(1)).mappings().all()
             else:
                 rows = conn.execute(query.where(schema.runs.c.id.startswith(run_ref, autoescape=True))).mappings().all()
-        if not rows:
-            raise StoreError(f"no run {run_ref!r} in {self.url}; list the runs with `nl2code runs list`")
-        if len(rows) > 1:
-            exact = [r for r in rows if r["id"] == run_ref]
-            if not exact:
-                raise StoreError(f"run id prefix {run_ref!r} matches {len(rows)} runs; give more characters")
-            rows = exact
-        return dict(rows[0])
+            if not rows:
+                raise StoreError(f"no run {run_ref!r} in {self.url}; list the runs with `nl2code runs list`")
+            if len(rows) > 1:
+                exact = [r for r in rows if r["id"] == run_ref]
+                if not exact:
+                    raise StoreError(f"run id prefix {run_ref!r} matches {len(rows)} runs; give more characters")
+                rows = exact
+            return _judged(conn, rows)[0]
 
     def list_runs(self) -> list[dict]:
+        """Every run, oldest first, each judged as `get_run` judges it."""
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(sa.select(schema.runs).order_by(schema.runs.c.created_at)).mappings()]
+            return _judged(conn, conn.execute(sa.select(schema.runs).order_by(schema.runs.c.created_at)).mappings().all())
 
     def delete_run(self, run_id: str) -> None:
         with self.engine.begin() as conn:
@@ -192,6 +249,19 @@ class Store:
                 {"benchmark": benchmark, "data_sha256": data_sha256, "machine": machine, "task_id": task, "cpu_time": cpu, "measured_at": stamp}
                 for task, cpu in times.items()
             ])
+
+
+def _judged(conn: sa.Connection, rows: Sequence[Any]) -> list[dict]:
+    """Run rows as dicts with the status a reader should see and, for a run that was `running`,
+    `status_detail` (which process runs it, or why it is taken as interrupted)."""
+    runs = [dict(r) for r in rows]
+    if any(r["status"] == "running" for r in runs):
+        db_now = conn.execute(sa.select(_liveness.db_epoch(conn))).scalar()
+        for run in runs:
+            if run["status"] == "running":
+                verdict = _liveness.judge(run, db_now)
+                run["status"], run["status_detail"] = verdict.status, verdict.detail
+    return runs
 
 
 def _version(conn: sa.Connection) -> int:

@@ -20,7 +20,7 @@ runs = sa.Table(
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),  # running | complete
+    sa.Column("status", sa.String(20), nullable=False),  # running | complete | interrupted
     sa.Column("kind", sa.String(20), nullable=False),  # evaluate | run | selfcheck
     sa.Column("fingerprint", sa.String(64), nullable=False, index=True),
     sa.Column("benchmark", sa.Text, nullable=False),
@@ -40,6 +40,10 @@ runs = sa.Table(
     sa.Column("command", sa.Text, nullable=False, default=""),
     sa.Column("summary", sa.JSON),
     sa.Column("spec", sa.JSON, nullable=True),  # since schema 3: everything that defines the run
+    # since schema 7: the process that runs (or last ran) the run, and its last heartbeat in the
+    # database's clock (seconds since the epoch); see store/_liveness.py
+    sa.Column("owner", sa.JSON, nullable=True),
+    sa.Column("heartbeat", sa.Float, nullable=True),
 )
 
 executions = sa.Table(
@@ -121,7 +125,7 @@ def _v4(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE executions ADD COLUMN copy_of INTEGER"))
 
 
-def _text_scores(conn: sa.Connection) -> None:
+def _v5(conn: sa.Connection) -> None:
     text_scores.create(conn, checkfirst=True)
 
 
@@ -142,12 +146,21 @@ def _v6(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} TYPE TEXT" for c in columns)))
 
 
+def _v7(conn: sa.Connection) -> None:
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("runs")}
+    if "owner" not in columns:
+        conn.execute(sa.text("ALTER TABLE runs ADD COLUMN owner JSON"))
+    if "heartbeat" not in columns:
+        conn.execute(sa.text("ALTER TABLE runs ADD COLUMN heartbeat FLOAT"))
+
+
 # Ordered migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, executions, test outcomes, reference times", _v1),
     (2, "executions.examples_passed: the prompt's examples, n@k's filter", _v2),
     (3, "runs.spec: the run spec (benchmark, samples, evaluation, executor and generation settings)", _v3),
     (4, "executions.copy_of: a verdict given to an identical sample's copy (duplicate execution)", _v4),
-    (5, "text_scores: per-sample text-match metrics", _text_scores),
+    (5, "text_scores: per-sample text-match metrics", _v5),
     (6, "task ids, benchmark names, isolation levels and machine names as TEXT (PostgreSQL enforced lengths)", _v6),
+    (7, "runs.owner and runs.heartbeat: a run whose process died shows as interrupted, not running", _v7),
 ]
