@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from helpers import ask
 from llm_server import LLMServer
 from nl2code.backends import (
     AdaptiveLimiter,
@@ -24,16 +25,6 @@ from nl2code.prompts import Prompt, PromptStyle
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05, timeout=10)
 COMPLETION = Prompt(style=PromptStyle.COMPLETION, text="def f():\n", stop=("\ndef", "\nclass", "\nif", "\nprint", "\n#"))
 CHAT = Prompt(style=PromptStyle.CHAT, messages=(("system", "be good"), ("user", "write f")))
-
-
-def ask(backend: OpenAIBackend, request: Request):
-    async def go():
-        try:
-            return await backend.generate(request)
-        finally:
-            await backend.aclose()
-
-    return asyncio.run(go())
 
 
 def test_completion_request_carries_prompt_sampling_parameters_and_stop_sequences():

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import json
 import shutil
-import threading
 
 import pytest
 
-from helpers import DATASETS, MBPP, MBPP_PLUS, MBPP_SANITIZED, cli
+from helpers import DATASETS, MBPP, MBPP_PLUS, MBPP_SANITIZED, cli, data_mirror, listed_sha256
 from nl2code import benchmarks
 from nl2code.benchmarks import _data, humaneval, mbpp
 from nl2code.errors import DatasetError, InputError
@@ -75,19 +72,13 @@ def mirror(tmp_path, monkeypatch):
     served.mkdir()
     for name in ("mbpp.jsonl", "sanitized-mbpp.json"):
         shutil.copy(DATASETS / name, served / name)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("NL2CODE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
-    monkeypatch.setenv("NL2CODE_CACHE", str(tmp_path / "cache"))
-    yield served
-    server.shutdown()
+    with data_mirror(served, monkeypatch, tmp_path / "cache"):
+        yield served
 
 
 def test_loader_downloads_the_canonical_file_once_and_verifies_its_sha256(mirror, tmp_path):
     # sha256 values as listed in ../shared/datasets/README.md
-    listed = {line.split()[1].lstrip("./"): line.split()[0] for line in (DATASETS / "README.md").read_text().splitlines() if line.startswith("    ") and len(line.split()) == 2}
+    listed = listed_sha256()
     assert mbpp.FULL.sha256 == listed["mbpp.jsonl"] and mbpp.SANITIZED.sha256 == listed["sanitized-mbpp.json"]
     path, digest = _data.resolve(mbpp.FULL, None)
     assert path == tmp_path / "cache" / "data" / "mbpp.jsonl"

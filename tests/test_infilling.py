@@ -4,12 +4,11 @@ against the real loopback server of tests/llm_server.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
-from helpers import DATASETS, cli
+from helpers import DATASETS, ask, cli
 from llm_server import LLMServer
 from nl2code import benchmarks
 from nl2code.backends import OpenAIBackend, Request, RetryPolicy, SamplingParams
@@ -76,16 +75,6 @@ def test_selfcheck_command_reports_every_reference_middle_passing(tmp_path):
                  "--db", str(tmp_path / "r.db"), "-q")
     assert result.returncode == 0, result.stderr
     assert "all 164 reference solutions pass" in result.stdout
-
-
-def ask(backend: OpenAIBackend, request: Request):
-    async def go():
-        try:
-            return await backend.generate(request)
-        finally:
-            await backend.aclose()
-
-    return asyncio.run(go())
 
 
 def test_native_infill_sends_the_suffix_field_to_the_completions_endpoint():

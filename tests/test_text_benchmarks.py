@@ -3,13 +3,10 @@ benchmark, and `analyze text-vs-exec`."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import json
 import shutil
 import sqlite3
-import threading
 
 import numpy as np
 import pytest
@@ -20,7 +17,7 @@ from nl2code.errors import DatasetError
 from nl2code.metrics.text import conala_bleu, score_pairs
 from nl2code.metrics.text._analysis import average_ranks, roc_auc, separation, spearman
 
-from helpers import DATASETS, cli, humaneval_completions
+from helpers import DATASETS, cli, data_mirror, humaneval_completions, listed_sha256
 from llm_server import LLMServer, prompt_of
 
 CONALA = DATASETS / "conala" / "conala-test.json"
@@ -53,19 +50,22 @@ def mirror(tmp_path, monkeypatch):
     shutil.copy(CONALA, served / "conala-test.json")
     for lang in ("es", "ja", "ru"):
         shutil.copy(DATASETS / "mconala" / f"{lang}_test.json", served / f"{lang}_test.json")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("NL2CODE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
-    monkeypatch.setenv("NL2CODE_CACHE", str(tmp_path / "cache"))
-    yield served
-    server.shutdown()
+    with data_mirror(served, monkeypatch, tmp_path / "cache"):
+        yield served
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ('[{"intent": "x",\n "snippet": }]', "mine.json:2: not valid JSON"),
+    ('{"intent": "x", "snippet": "y"}', "mine.json: expected a JSON list of records; pass an unmodified conala-test.json"),
+])
+def test_a_conala_file_that_is_not_a_json_list_is_named_with_its_line(tmp_path, text, error):
+    (tmp_path / "mine.json").write_text(text)
+    with pytest.raises(DatasetError, match=error):
+        conala.load("conala", tmp_path / "mine.json")
 
 
 def test_conala_files_download_and_verify_against_the_pinned_sha256(mirror, tmp_path):
-    listed = {line.split()[1].removeprefix("./"): line.split()[0] for line in (DATASETS / "README.md").read_text().splitlines()
-              if line.startswith("    ") and len(line.split()) == 2}
+    listed = listed_sha256()
     assert conala.DATA["conala"].sha256 == listed["conala/conala-test.json"]
     for lang in ("es", "ja", "ru"):
         assert conala.DATA[f"mconala-{lang}"].sha256 == listed[f"mconala/{lang}_test.json"]
