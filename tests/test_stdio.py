@@ -219,6 +219,12 @@ def test_code_contests_reads_the_parquet_release_and_deepminds_json_alike(tmp_pa
     assert [p.steps for p in from_parquet.problems] == [p.steps for p in from_json.problems]
 
 
+def test_code_contests_json_that_is_not_a_list_of_problems_is_refused_with_how_to_fix_it(tmp_path):
+    (tmp_path / "test.json").write_text('{"name": "1_A"}')
+    with pytest.raises(DatasetError, match="test.json: expected a JSON list of problems; pass CodeContests data as written by convert_riegeli_to_json.py"):
+        code_contests.load(tmp_path / "test.json")
+
+
 def test_code_contests_judges_hidden_tests_and_uses_public_ones_as_the_filter(tmp_path):
     bench = benchmarks.load("code-contests", write_parquet(tmp_path / "test.parquet", [CC_RECORD, CC_FLOAT]))
     executions = run(bench, {"CodeContests/0": bench.get("CodeContests/0").reference,

@@ -45,6 +45,20 @@ def read_jsonl(path: Path) -> list[dict]:
     return records
 
 
+def read_json_list(path: Path, what: str, fix: str) -> list:
+    """The list a JSON file holds (of records, of problems: `what`); invalid JSON or another shape
+    is a DatasetError naming the file (and the line) and ending with `fix`."""
+    import json
+
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); {fix}") from exc
+    if not isinstance(records, list):
+        raise DatasetError(f"{path}: expected a JSON list of {what}; {fix}")
+    return records
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

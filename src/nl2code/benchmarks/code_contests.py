@@ -20,7 +20,7 @@ import os
 import re
 from pathlib import Path
 
-from nl2code.benchmarks._data import DataFile, read_jsonl, resolve
+from nl2code.benchmarks._data import DataFile, read_json_list, read_jsonl, resolve
 from nl2code.benchmarks._harness import stdio_harness
 from nl2code.errors import DatasetError, MissingExtraError
 from nl2code.records import Comparison, Problem, StepKind, TestStep
@@ -90,13 +90,7 @@ def read_records(path: Path) -> list[dict]:
             raise MissingExtraError("pyarrow", "contests") from exc
         return pq.read_table(path).to_pylist()
     if path.suffix == ".json":
-        try:
-            records = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); pass CodeContests data as written by convert_riegeli_to_json.py") from exc
-        if not isinstance(records, list):
-            raise DatasetError(f"{path}: expected a JSON list of problems (convert_riegeli_to_json.py's output)")
-        return records
+        return read_json_list(path, "problems", "pass CodeContests data as written by convert_riegeli_to_json.py")
     return read_jsonl(path)
 
 

@@ -9,11 +9,10 @@ baselines use it), or the original intent where a record has none (23 of CoNaLa'
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from nl2code.benchmarks._data import DataFile, resolve
+from nl2code.benchmarks._data import DataFile, read_json_list, resolve
 from nl2code.errors import DatasetError
 from nl2code.records import Problem
 
@@ -36,12 +35,7 @@ def load(name: str, dataset: str | os.PathLike | None = None) -> tuple[str, str,
 
 
 def parse(name: str, version: str, path: Path, digest: str) -> list[Problem]:
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DatasetError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); pass an unmodified {DATA[name].filename}") from exc
-    if not isinstance(records, list):
-        raise DatasetError(f"{path}: expected a JSON list of records; pass an unmodified {DATA[name].filename}")
+    records = read_json_list(path, "records", f"pass an unmodified {DATA[name].filename}")
     problems = []
     for index, record in enumerate(records):
         try:
