@@ -3,6 +3,7 @@ version and content hash. `load(name, dataset=None)` is the entry point."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 from collections.abc import Callable
@@ -44,173 +45,62 @@ class Benchmark:
         return self._by_id
 
 
-def _humaneval(dataset):
-    from nl2code.benchmarks import humaneval
+def _lazy(module: str, function: str, *args: str, doc: str | None = None) -> Callable:
+    """A loader calling nl2code.benchmarks.MODULE.FUNCTION(*args, dataset), importing the module
+    only when a benchmark is loaded: optional dependencies load with the benchmark that needs them."""
+    def loader(dataset):
+        return getattr(importlib.import_module(f"nl2code.benchmarks.{module}"), function)(*args, dataset)
 
-    return humaneval.load(dataset)
-
-
-def _mbpp(dataset):
-    from nl2code.benchmarks import mbpp
-
-    return mbpp.load_full(dataset)
+    loader.__doc__ = doc
+    return loader
 
 
-def _mbpp_sanitized(dataset):
-    from nl2code.benchmarks import mbpp
+def _lazy_with_oracle(module: str, function: str, *args: str, doc: str | None = None) -> Callable:
+    """As `_lazy`, for loaders whose expected outputs come from running reference solutions: the
+    oracle that runs them (`load` passes it to loaders that take one) is passed on."""
+    def loader(dataset, oracle=None):
+        return getattr(importlib.import_module(f"nl2code.benchmarks.{module}"), function)(*args, dataset, oracle)
 
-    return mbpp.load_sanitized(dataset)
-
-
-def _mbpp_plus_767efcc(dataset, oracle=None):
-    """MBPP+ pre-release (evalplus@767efcc, about v0.1.0): 399 problems"""
-    from nl2code.benchmarks import mbpp_plus
-
-    return mbpp_plus.load(dataset, oracle)
+    loader.__doc__ = doc
+    return loader
 
 
-def _evalplus(benchmark: str) -> Callable:
-    def load_release(dataset, oracle=None):
-        from nl2code.benchmarks import evalplus
-
-        return evalplus.load(benchmark, dataset, oracle)
-
-    load_release.__doc__ = {
-        "humaneval-plus": "HumanEval+ v0.1.10 (EvalPlus): HumanEval with about 760 inputs per problem, reference outputs as the oracle",
-        "humaneval-plus-mini": "HumanEval+ Mini v0.1.10 (EvalPlus): a reduced input set of HumanEval+",
-        "mbpp-plus": "MBPP+ v0.2.0 (EvalPlus): 378 MBPP problems with about 108 inputs each, reference outputs as the oracle",
-    }[benchmark]
-    return load_release
-
-
-def _pandaseval(dataset):
-    from nl2code.benchmarks import pycodegpt
-
-    return pycodegpt.load("pandaseval", dataset)
-
-
-def _numpyeval(dataset):
-    from nl2code.benchmarks import pycodegpt
-
-    return pycodegpt.load("numpyeval", dataset)
-
-
-def _conala(name: str) -> Callable:
-    def load_conala(dataset):
-        from nl2code.benchmarks import conala
-
-        return conala.load(name, dataset)
-
-    return load_conala
-
-
-def _securityeval(dataset):
-    """SecurityEval: prompts that invite one CWE each; scored by static analysis (Bandit), not tests"""
-    from nl2code.benchmarks import securityeval
-
-    return securityeval.load(dataset)
-
-
-def _odex(language: str) -> Callable:
-    def load_language(dataset):
-        from nl2code.benchmarks import odex
-
-        return odex.load(language, dataset)
-
-    load_language.__doc__ = f"ODEX ({language}): open-domain StackOverflow intents, many with third-party libraries"
-    return load_language
-
-
-def _mtpb(dataset):
-    """MTPB: multi-turn problems (115 x 5 test cases), generated turn by turn"""
-    from nl2code.benchmarks import mtpb
-
-    return mtpb.load(dataset)
-
-
-def _apps(dataset):
-    """APPS: standard-input and call-based problems judged as APPS's harness judges them"""
-    from nl2code.benchmarks import apps
-
-    return apps.load(dataset)
-
-
-def _code_contests(dataset):
-    """CodeContests (AlphaCode): standard-input problems judged by its token comparison"""
-    from nl2code.benchmarks import code_contests
-
-    return code_contests.load(dataset)
-
-
-def _infilling(subset: str) -> Callable:
-    def load_subset(dataset):
-        from nl2code.benchmarks import humaneval_infilling
-
-        return humaneval_infilling.load(subset, dataset)
-
-    load_subset.__doc__ = f"HumanEval-Infilling, {subset} (prefix + suffix; the model writes the middle)"
-    return load_subset
-
-
-def _torchdataeval(dataset):
-    """TorchDataEval (APICoder): 50 torchdata DataPipe problems; needs nl2code[torchdata]"""
-    from nl2code.benchmarks import pycodegpt
-
-    return pycodegpt.load("torchdataeval", dataset)
-
-
-def _monkeyeval(dataset):
-    """MonkeyEval (APICoder): PandasEval with renamed APIs, run as pandas"""
-    from nl2code.benchmarks import pycodegpt
-
-    return pycodegpt.load("monkeyeval", dataset)
-
-
-def _beatnumeval(dataset):
-    """BeatNumEval (APICoder): NumpyEval with renamed APIs, run as numpy"""
-    from nl2code.benchmarks import pycodegpt
-
-    return pycodegpt.load("beatnumeval", dataset)
-
+CONALA = ("conala", "mconala-es", "mconala-ja", "mconala-ru")
+EVALPLUS = {
+    "mbpp-plus": "MBPP+ v0.2.0 (EvalPlus): 378 MBPP problems with about 108 inputs each, reference outputs as the oracle",
+    "humaneval-plus": "HumanEval+ v0.1.10 (EvalPlus): HumanEval with about 760 inputs per problem, reference outputs as the oracle",
+    "humaneval-plus-mini": "HumanEval+ Mini v0.1.10 (EvalPlus): a reduced input set of HumanEval+",
+}
 
 BENCHMARKS: dict[str, Callable] = {
-    "humaneval": _humaneval,
-    "mbpp": _mbpp,
-    "mbpp-sanitized": _mbpp_sanitized,
-    "mbpp-plus": _evalplus("mbpp-plus"),
-    "humaneval-plus": _evalplus("humaneval-plus"),
-    "humaneval-plus-mini": _evalplus("humaneval-plus-mini"),
-    "pandaseval": _pandaseval,
-    "numpyeval": _numpyeval,
-    **{name: _conala(name) for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")},
-    **{f"humaneval-infilling-{s}": _infilling(s) for s in ("single-line", "multi-line", "random-span", "random-span-light")},
-    "securityeval": _securityeval,
-    "mtpb": _mtpb,
-    "apps": _apps,
-    "code-contests": _code_contests,
-    **{f"odex-{language}": _odex(language) for language in ("en", "es", "ja", "ru")},
-    "torchdataeval": _torchdataeval,
-    "monkeyeval": _monkeyeval,
-    "beatnumeval": _beatnumeval,
+    "humaneval": _lazy("humaneval", "load"),
+    "mbpp": _lazy("mbpp", "load_full"),
+    "mbpp-sanitized": _lazy("mbpp", "load_sanitized"),
+    **{name: _lazy_with_oracle("evalplus", "load", name, doc=doc) for name, doc in EVALPLUS.items()},
+    "pandaseval": _lazy("pycodegpt", "load", "pandaseval"),
+    "numpyeval": _lazy("pycodegpt", "load", "numpyeval"),
+    **{name: _lazy("conala", "load", name) for name in CONALA},
+    **{f"humaneval-infilling-{s}": _lazy("humaneval_infilling", "load", s, doc=f"HumanEval-Infilling, {s} (prefix + suffix; the model writes the middle)")
+       for s in ("single-line", "multi-line", "random-span", "random-span-light")},
+    "securityeval": _lazy("securityeval", "load", doc="SecurityEval: prompts that invite one CWE each; scored by static analysis (Bandit), not tests"),
+    "mtpb": _lazy("mtpb", "load", doc="MTPB: multi-turn problems (115 x 5 test cases), generated turn by turn"),
+    "apps": _lazy("apps", "load", doc="APPS: standard-input and call-based problems judged as APPS's harness judges them"),
+    "code-contests": _lazy("code_contests", "load", doc="CodeContests (AlphaCode): standard-input problems judged by its token comparison"),
+    **{f"odex-{language}": _lazy("odex", "load", language, doc=f"ODEX ({language}): open-domain StackOverflow intents, many with third-party libraries")
+       for language in ("en", "es", "ja", "ru")},
+    "torchdataeval": _lazy("pycodegpt", "load", "torchdataeval", doc="TorchDataEval (APICoder): 50 torchdata DataPipe problems; needs nl2code[torchdata]"),
+    "monkeyeval": _lazy("pycodegpt", "load", "monkeyeval", doc="MonkeyEval (APICoder): PandasEval with renamed APIs, run as pandas"),
+    "beatnumeval": _lazy("pycodegpt", "load", "beatnumeval", doc="BeatNumEval (APICoder): NumpyEval with renamed APIs, run as numpy"),
 }
 
 # benchmarks without tests, scored by text match against the reference (nl2code.metrics.text):
 # name -> the metrics computed by default
 TEXT_SCORED: dict[str, tuple[str, ...]] = {
     name: ("conala-bleu", "bleu", "exact-match", "codebleu", "chrf", "rouge-l", "rouge-l-code", "edit-sim")
-    for name in ("conala", "mconala-es", "mconala-ja", "mconala-ru")
+    for name in CONALA
 }
 
-# multilingual families: one loader per language, registered by name (benchmark -> loader)
-def _family_loader(module: str, *args: str) -> Callable:
-    def loader(dataset):
-        import importlib
-
-        return importlib.import_module(f"nl2code.benchmarks.{module}").load(*args, dataset)
-
-    return loader
-
-
+# multilingual families: one benchmark per language, registered by name
 FAMILIES: dict[str, tuple[str, ...]] = {
     "humaneval-x": tuple(f"humaneval-x-{s}" for s in ("cpp", "go", "java", "js", "python", "rust")),
     "multipl-e": tuple(f"multipl-e-{c}" for c in ("cpp", "cs", "d", "go", "java", "jl", "js", "lua", "php", "pl", "py", "r", "rb",
@@ -221,18 +111,17 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                                                                "ruby", "scala", "swift", "typescript")),
     "mathqa-x": tuple(f"mathqa-x-{l}" for l in ("python", "java", "javascript")),
 }
+# family -> (module, leading loader arguments); the language follows them, then the dataset
+FAMILY_LOADERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "humaneval-x": ("humaneval_x", ()), "multipl-e": ("multipl_e", ()),
+    "mbxp": ("mxeval", ("mbxp",)), "multi-humaneval": ("mxeval", ("multi-humaneval",)), "mathqa-x": ("mxeval", ("mathqa-x",)),
+}
 
 
 def _register_families() -> None:
     for family_name, members in FAMILIES.items():
-        for name in members:
-            suffix = name[len(family_name) + 1:]
-            if family_name == "humaneval-x":
-                BENCHMARKS[name] = _family_loader("humaneval_x", suffix)
-            elif family_name == "multipl-e":
-                BENCHMARKS[name] = _family_loader("multipl_e", suffix)
-            else:
-                BENCHMARKS[name] = _family_loader("mxeval", family_name, suffix)
+        module, args = FAMILY_LOADERS[family_name]
+        BENCHMARKS.update({name: _lazy(module, "load", *args, name[len(family_name) + 1:]) for name in members})
 
 
 _register_families()
@@ -264,7 +153,7 @@ PREIMPORTS.update({"monkeyeval": ("numpy", "pandas"), "beatnumeval": ("numpy", "
 # Other releases of a benchmark, selected as NAME@VERSION; NAME alone is the current release.
 # Runs keep the release they were made with (benchmark name and version are stored with each).
 VERSIONS: dict[str, dict[str, Callable]] = {
-    "mbpp-plus": {"0.1.0-767efcc": _mbpp_plus_767efcc},
+    "mbpp-plus": {"0.1.0-767efcc": _lazy_with_oracle("mbpp_plus", "load", doc="MBPP+ pre-release (evalplus@767efcc, about v0.1.0): 399 problems")},
 }
 CURRENT_VERSIONS: dict[str, str] = {"mbpp-plus": "0.2.0", "humaneval-plus": "0.1.10", "humaneval-plus-mini": "0.1.10"}
 
