@@ -70,14 +70,10 @@ def overhead(args, problems, samples, limits) -> None:
                 rows["ray, 1 node"].append(timed_run(ray_executor, problems, samples, limits))
         finally:
             head.stop()
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in rows.items()), flush=True)
+        print_round(r, rows)
     local = statistics.median(rows["local"])
-    print(f"\n## Overhead: {len(samples)} samples, {args.workers} workers, {args.rounds} interleaved rounds (medians; start-up excluded)\n")
-    print("| executor | seconds | samples/s | per round (s) | vs local |")
-    print("|---|---|---|---|---|")
-    for name, values in rows.items():
-        median = statistics.median(values)
-        print(f"| {name} | {median:.2f} | {len(samples) / median:,.0f} | {' / '.join(f'{v:.2f}' for v in values)} | {median / local:.2f}x |")
+    print_table(f"Overhead: {len(samples)} samples, {args.workers} workers, {args.rounds} interleaved rounds (medians; start-up excluded)",
+                "executor", rows, len(samples), "vs local", lambda median: median / local)
     print("\n| start-up | seconds (median) | per round |")
     print("|---|---|---|")
     for name, values in starts.items():
@@ -99,14 +95,24 @@ def scaling(args, problems, samples, limits) -> None:
                     rows["2 nodes x 1 CPU"].append(timed_run(two, problems, samples, limits))
             finally:
                 second.stop()
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in rows.items()), flush=True)
+        print_round(r, rows)
     one = statistics.median(rows["1 node x 1 CPU"])
-    print(f"\n## Scaling: {len(samples)} samples, {args.rounds} rounds (medians)\n")
-    print("| cluster | seconds | samples/s | per round (s) | speed-up |")
+    print_table(f"Scaling: {len(samples)} samples, {args.rounds} rounds (medians)", "cluster", rows, len(samples),
+                "speed-up", lambda median: one / median)
+
+
+def print_round(r: int, rows: dict[str, list[float]]) -> None:
+    print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in rows.items()), flush=True)
+
+
+def print_table(title: str, first: str, rows: dict[str, list[float]], n_samples: int, last: str, ratio) -> None:
+    """The medians of each row's rounds as a Markdown table; `ratio(median)` fills the last column."""
+    print(f"\n## {title}\n")
+    print(f"| {first} | seconds | samples/s | per round (s) | {last} |")
     print("|---|---|---|---|---|")
     for name, values in rows.items():
         median = statistics.median(values)
-        print(f"| {name} | {median:.2f} | {len(samples) / median:,.0f} | {' / '.join(f'{v:.2f}' for v in values)} | {one / median:.2f}x |")
+        print(f"| {name} | {median:.2f} | {n_samples / median:,.0f} | {' / '.join(f'{v:.2f}' for v in values)} | {ratio(median):.2f}x |")
 
 
 def main() -> None:
