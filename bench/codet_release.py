@@ -33,22 +33,21 @@ CODE_PROMPTS = "HumanEval_for_code_generation.jsonl"
 TEST_PROMPTS = "HumanEval_for_test_case_generation.jsonl"
 
 
-def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def _task_order(item: tuple[str, dict]) -> int:
+    return int(item[0].split("/")[1])
 
 
 def convert(release: Path, out: Path) -> None:
+    from nl2code.reproduce._formats import codet_records
     from nl2code.rerank._generated_tests import truncate
 
     out.mkdir(parents=True, exist_ok=True)
-    code_tasks = {r["prompt"]: r["task_id"] for r in _jsonl(release / CODE_PROMPTS)}
-    test_tasks = {r["prompt"]: r["task_id"] for r in _jsonl(release / TEST_PROMPTS)}
-    solutions = sorted(((code_tasks[r["prompt"]], r) for r in _jsonl(release / SOLUTIONS)), key=lambda x: int(x[0].split("/")[1]))
+    solutions = sorted(codet_records(release / SOLUTIONS, release / CODE_PROMPTS), key=_task_order)
     with open(out / "solutions.jsonl", "w") as f:
         for task_id, record in solutions:
             for sample in record["samples"]:
                 f.write(json.dumps({"task_id": task_id, "solution": record["prompt"] + truncate(sample)}) + "\n")
-    tests = sorted(((test_tasks[r["prompt"]], r) for r in _jsonl(release / TESTS)), key=lambda x: int(x[0].split("/")[1]))
+    tests = sorted(codet_records(release / TESTS, release / TEST_PROMPTS), key=_task_order)
     with open(out / "tests.jsonl", "w") as f:
         for task_id, record in tests:
             f.write(json.dumps({"task_id": task_id, "samples": record["samples"]}) + "\n")
