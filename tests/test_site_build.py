@@ -332,6 +332,8 @@ def test_run_page_shows_pass_rates_verdicts_and_downloads(built):
 def test_a_stored_command_is_shown_without_the_interpreter_path():
     assert display_command("/work/x/.venv/bin/nl2code evaluate s.jsonl") == "nl2code evaluate s.jsonl"
     assert display_command("python -m nl2code evaluate") == "python -m nl2code evaluate"
+    # `python -m nl2code` (how nl2code reproduce runs its commands) stores __main__.py's path
+    assert display_command("/work/x/src/nl2code/__main__.py evaluate s.jsonl") == "nl2code evaluate s.jsonl"
 
 
 def test_pass_at_k_from_counts_uses_the_unbiased_estimator():

@@ -862,11 +862,12 @@ def _mark_primary(rows: list[Row]) -> None:
 
 
 def display_command(command: str | None) -> str | None:
-    """The stored command line with the interpreter's path trimmed: '/x/.venv/bin/nl2code run' -> 'nl2code run'."""
+    """The stored command line with the interpreter's path trimmed: '/x/.venv/bin/nl2code run' -> 'nl2code run'
+    (also '/x/src/nl2code/__main__.py run', what `python -m nl2code` stores, as nl2code reproduce runs it)."""
     if not command:
         return command
     first, _, rest = command.partition(" ")
-    if first.endswith("/nl2code"):
+    if first.endswith(("/nl2code", "/nl2code/__main__.py")):
         return "nl2code" + (" " + rest if rest else "")
     return command
 
