@@ -28,22 +28,16 @@ _TEST_FUNC = re.compile(r"^func\s+Test\w*\s*\(\s*\w+\s+\*testing\.T\s*\)", re.MU
 _MAIN_FUNC = re.compile(r"^func\s+main\s*\(\s*\)", re.MULTILINE)
 TESTS_MAIN = "nl2codeTestsMain"
 
-# what the warm cache is built from: every standard package the benchmarks' Go tests import, and testify
-_WARM_TEST = '''package warm_test
+# what the warm cache is built from: every standard package the benchmarks' Go tests import, and
+# testify; the programs themselves must not change (their text keys the cache)
+_STANDARD = ("encoding/json", "fmt", "math", "reflect", "sort", "strconv", "strings")
 
-import (
-    "encoding/json"
-    "fmt"
-    "math"
-    "reflect"
-    "sort"
-    "strconv"
-    "strings"
-    "testing"
-    "unicode"
-    "github.com/stretchr/testify/assert"
-)
 
+def _imports(*packages: str) -> str:
+    return "import (\n" + "".join(f'    "{p}"\n' for p in packages) + ")\n"
+
+
+_WARM_TEST = "package warm_test\n\n" + _imports(*_STANDARD, "testing", "unicode", "github.com/stretchr/testify/assert") + '''
 func TestWarm(t *testing.T) {
     b, _ := json.Marshal([]int{1})
     s := []string{"b", "a"}
@@ -53,18 +47,7 @@ func TestWarm(t *testing.T) {
     _ = strings.ToUpper
 }
 '''
-_WARM_MAIN = '''package main
-
-import (
-    "encoding/json"
-    "fmt"
-    "math"
-    "reflect"
-    "sort"
-    "strconv"
-    "strings"
-)
-
+_WARM_MAIN = "package main\n\n" + _imports(*_STANDARD) + '''
 func main() {
     b, _ := json.Marshal(map[string]int{"a": 1})
     s := []string{"b", "a"}
