@@ -150,3 +150,32 @@ def test_the_oracle_run_gives_the_reference_times_so_they_are_not_measured_again
     bench = load_benchmark("humaneval-plus-mini", HE_MINI)
     times = _cached_reference_times(bench, machine_key())
     assert set(times) == set(bench.by_id) and all(t > 0 for t in times.values())
+
+
+def test_a_sample_gets_evalplus_s_wall_clock_for_the_whole_task(mbpp_plus, tmp_path):
+    """EvalPlus gives a task the sum of its per-input limits (capped at 60 s) plus 2 s: Mbpp/255,
+    whose outputs are 119 MB to ship, is not held to the 2 x CPU + 6 s every other problem gets,
+    and a correct sample that spends 8 s of wall clock waiting passes, as under EvalPlus."""
+    import json
+
+    from helpers import cli
+    from nl2code.benchmarks.evalplus import task_wall
+    from nl2code.pipeline import EvalSettings, limits_for
+
+    assert task_wall([1.0, 2.5]) == 5.5 and task_wall([1.0] * 111) == 62.0
+    big = mbpp_plus.get("Mbpp/255")
+    assert big.wall_seconds == 62.0
+    settings = EvalSettings(benchmark="mbpp-plus", timeout=0.5)
+    assert limits_for(settings, 0.1).wall_seconds == 7.0
+    assert limits_for(settings, 0.1, wall_floor=big.wall_seconds).wall_seconds == 62.0
+
+    reference = mbpp_plus.get("Mbpp/2").reference
+    samples = tmp_path / "s.jsonl"
+    waits = "import time\ntime.sleep(8)\n"  # wall clock, no CPU: over 2 x 0.5 + 6 s, under EvalPlus's allowance
+    samples.write_text("\n".join(json.dumps({"task_id": "Mbpp/2", "solution": s}) for s in (waits + reference, reference)) + "\n")
+    done = cli("evaluate", str(samples), "-b", "mbpp-plus", "--dataset", str(MBPP_V020), "--timeout", "0.5", "--workers", "2",
+               "--db", str(tmp_path / "r.db"), "-q", "--results", str(tmp_path / "r.jsonl"))
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in results] == ["passed", "passed"], results
+    assert mbpp_plus.get("Mbpp/2").wall_seconds > 8.0

@@ -232,6 +232,13 @@ def test_plain_values_are_told_apart_from_buffers_and_subclasses():
     cyclic: list = [1]
     cyclic.append(cyclic)
     assert _values.is_plain(cyclic)
+    shared: list = [[]]
+    for _ in range(60):  # 2**60 paths through 61 lists: each container is walked once
+        shared = [shared, shared]
+    assert _values.is_plain(shared)
+    assert _values.is_plain({(1, 2): [{3: frozenset({4})}], "x": {5}})
+    assert not _values.is_plain({(1, 2): [{3: bytearray(b"x")}]})  # in a dict's value
+    assert not _values.is_plain({(1, np.int64(2)): 3})  # in a dict's key
     for value in (bytearray(b"x"), memoryview(b"x"), array.array("b", [1]), np.float64(1), [np.int64(1)], collections.Counter("a")):
         assert not _values.is_plain(value)
     assert _values.describe(collections.OrderedDict(a=1)) == ("dict", [(("=", "a"), ("=", 1))])

@@ -253,11 +253,16 @@ def tests_digest(benchmark: Benchmark) -> str:
         digest.update(repr((p.task_id, p.setup, p.test_prelude, [(s.kind.value, s.source, s.comparison, s.tolerance, s.inclusive, s.example) for s in p.steps])).encode())
         if p.language != "python":  # staged languages run the test code itself (and python-program)
             digest.update(repr((p.language, p.test)).encode())
+        if p.wall_seconds:  # only where set: other benchmarks keep their digests (and their runs)
+            digest.update(repr(("wall", p.wall_seconds)).encode())
     _digests[id(benchmark)] = (benchmark, digest.hexdigest())
     return _digests[id(benchmark)][1]
 
 
-def limits_for(settings: EvalSettings, reference_time: float | None, task_id: str | None = None) -> Limits:
+def limits_for(settings: EvalSettings, reference_time: float | None, task_id: str | None = None, wall_floor: float = 0.0) -> Limits:
+    """A problem's limits: CPU from the floor (the problem's own where a table has one) and the
+    reference's CPU time; wall clock twice that plus 6 s, or the benchmark's own allowance for a
+    whole sample (`Problem.wall_seconds`) where larger."""
     floor = settings.floor()
     table = settings.problem_floors()
     if table is not None and task_id is not None:
@@ -266,7 +271,8 @@ def limits_for(settings: EvalSettings, reference_time: float | None, task_id: st
     cpu = round(cpu, 3)
     # the wall clock only stops programs that sleep or block: generous, so that a loaded machine
     # (where a sample gets a small share of a core) does not turn CPU-bound work into timeouts
-    return Limits(cpu_seconds=cpu, wall_seconds=round(2 * cpu + 6, 3), memory_bytes=settings.memory_mb * 1024 * 1024)
+    wall = max(round(2 * cpu + 6, 3), wall_floor)
+    return Limits(cpu_seconds=cpu, wall_seconds=wall, memory_bytes=settings.memory_mb * 1024 * 1024)
 
 
 def reference_times(store: Store, benchmark: Benchmark, problems: Iterable[Problem], executor: Executor) -> dict[str, float]:
@@ -505,7 +511,7 @@ def _execute(store: Store, run_id: str, benchmark: Benchmark, settings: EvalSett
         isolation = executor.level
         # a text-scored benchmark has nothing to run: no reference times, no limits to derive
         ref = {} if settings.text_scored else reference_times(store, benchmark, [p for p in present.values() if p.reference and not p.skip_reason], executor)
-        limits = {task: limits_for(settings, ref.get(task), task) for task in present}
+        limits = {task: limits_for(settings, ref.get(task), task, problem.wall_seconds) for task, problem in present.items()}
         writer = _BatchWriter(store, run_id)
         finished = done
         try:

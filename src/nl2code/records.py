@@ -94,6 +94,9 @@ class Problem:
     source_as_text: bool = False
     turns: tuple[str, ...] = ()  # multi-turn (MTPB): the prompt of each turn, in order
     skip_reason: str = ""  # not run here (a library that needs the network): reported as skipped, never failed
+    # the benchmark's own wall-clock allowance for a whole sample, a floor under the evaluation's
+    # wall limit (EvalPlus: the sum of the per-input limits, capped); 0: none
+    wall_seconds: float = 0.0
 
     @property
     def n_tests(self) -> int:

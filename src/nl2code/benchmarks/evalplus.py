@@ -12,7 +12,10 @@ input: the child returns the output, the driver compares it by EvalPlus's rules
 oracles where EvalPlus names the problems). Each input runs under its own time limit,
 `max(min_time, factor x the reference's time on it)` (EvalPlus's defaults: 1 s and 4), enforced
 in the child by a timer; the sample as a whole stays under the executor's limits, which the
-child cannot change. Unlike EvalPlus, which times wall-clock, the times and limits are CPU time,
+child cannot change. A sample's wall clock is what EvalPlus gives a task: the sum of its per-input
+limits (at most `TASK_WALL_CAP`) plus 2 s (`Problem.wall_seconds`, a floor under the evaluation's
+wall limit), so that a sample is never stopped sooner than EvalPlus would stop it. Unlike
+EvalPlus, which times wall-clock, the times and limits are CPU time,
 as everywhere in nl2code: a loaded machine slows the wall clock, not the work a program does (a
 program that sleeps is stopped by the sample's wall-clock limit instead).
 """
@@ -38,6 +41,10 @@ log = logging.getLogger(__name__)
 
 MIN_TIME = 1.0  # EvalPlus's DEFAULT_MIN_TIME_LIMIT (evalplus/config.py)
 TIME_FACTOR = 4.0  # EvalPlus's DEFAULT_GT_TIME_LIMIT_FACTOR
+# EvalPlus's untrusted_check gives a task min(EVALPLUS_TIMEOUT_PER_TASK, sum of its per-input
+# limits) + 1 s, and 1 s more to collect its results; the variable's default is 60 s (evalplus/eval)
+TASK_WALL_CAP = 60.0
+TASK_WALL_EXTRA = 2.0
 INPUTS = "_nl2code_inputs"
 REFERENCE_LIMITS = Limits(cpu_seconds=120, wall_seconds=240, memory_bytes=8 * 1024**3)
 
@@ -134,7 +141,7 @@ def _prelude(inputs: list, limits: list[float] | None) -> str:
     )
 
 
-def _problem(release: Release, digest: str, record: dict, steps: tuple[TestStep, ...], prelude: str) -> Problem:
+def _problem(release: Release, digest: str, record: dict, steps: tuple[TestStep, ...], prelude: str, wall: float = 0.0) -> Problem:
     task_id = record["task_id"]
     humaneval = release.family == "humaneval"
     prompt = record["prompt"]
@@ -143,7 +150,7 @@ def _problem(release: Release, digest: str, record: dict, steps: tuple[TestStep,
         prompt=prompt, entry_point=record["entry_point"], test=record.get("test") or record.get("assertion", ""),
         reference=prompt + record["canonical_solution"] if humaneval else record["canonical_solution"],
         description=docstring_text(prompt) if humaneval else prompt.strip().strip("'\"").strip(),
-        test_prelude=prelude, steps=steps, prompt_is_code=humaneval, aliases=(task_id.split("/")[-1],),
+        test_prelude=prelude, steps=steps, prompt_is_code=humaneval, aliases=(task_id.split("/")[-1],), wall_seconds=wall,
     )
 
 
@@ -263,6 +270,14 @@ def time_limits(times: dict[int, float], n_inputs: int, min_time: float = MIN_TI
     return [round(max(min_time, factor * times.get(i, 0.0)), 4) for i in range(n_inputs)]
 
 
+def task_wall(limits: list[float]) -> float:
+    """A whole sample's wall-clock allowance, EvalPlus's: the sum of the per-input limits, capped,
+    plus the time it allows for starting and collecting results. The per-input limits come from
+    the reference's own time on each input, so a problem whose outputs are large to ship (Mbpp/255
+    returns 119 MB over 111 inputs) is not held to the few seconds a small one needs."""
+    return round(min(TASK_WALL_CAP, sum(limits)) + TASK_WALL_EXTRA, 3)
+
+
 def load(benchmark: str, dataset: str | os.PathLike | None = None, oracle: Oracle | None = None) -> tuple[str, str, Path, list[Problem]]:
     release = RELEASES[benchmark]
     path, digest = resolve(release.data, dataset)
@@ -276,6 +291,7 @@ def load(benchmark: str, dataset: str | os.PathLike | None = None, oracle: Oracl
     for record in records:
         outputs, times = truth[record["task_id"]]
         inputs = inputs_of(release, record)
-        prelude = _prelude(inputs, time_limits(times, len(inputs)))
-        problems.append(_problem(release, digest, record, _steps(release, record, outputs), prelude))
+        limits = time_limits(times, len(inputs))
+        steps = _steps(release, record, outputs)
+        problems.append(_problem(release, digest, record, steps, _prelude(inputs, limits), task_wall([limits[i] for i in outputs])))
     return release.version, digest, path, problems

@@ -215,7 +215,8 @@ class _Worker:
             size = int.from_bytes(self.buffer[:4], "little")
             if len(self.buffer) < 4 + size:
                 break
-            messages.append(pickle.loads(bytes(self.buffer[4 : 4 + size])))
+            with memoryview(self.buffer) as view, view[4 : 4 + size] as body:
+                messages.append(pickle.loads(body))  # in place: a result can be hundreds of MB (Mbpp/255)
             del self.buffer[: 4 + size]
         return messages
 
