@@ -179,3 +179,57 @@ def test_a_sample_gets_evalplus_s_wall_clock_for_the_whole_task(mbpp_plus, tmp_p
     results = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert [r["status"] for r in results] == ["passed", "passed"], results
     assert mbpp_plus.get("Mbpp/2").wall_seconds > 8.0
+
+
+def test_the_base_score_counts_the_original_tests_alone(mini, tmp_path):
+    """EvalPlus reports "base" (the original HumanEval/MBPP tests) beside "plus" (base + extra):
+    a sample right on every base input and wrong on the added ones passes base only, in the
+    summary, the JSON and `runs show`."""
+    import gzip
+    import json
+
+    from helpers import cli
+
+    record = next(r for r in map(json.loads, gzip.open(HE_MINI, "rt")) if r["task_id"] == "HumanEval/0")
+    zero, one = mini.get("HumanEval/0"), mini.get("HumanEval/1")
+    assert zero.base_tests == len(record["base_input"]) and 0 < zero.base_tests < zero.n_tests
+    body = zero.reference[len(zero.prompt):]
+    # right where HumanEval's own tests ask, wrong on every input EvalPlus added
+    base_only = (f"BASE = {record['base_input']!r}\n" + zero.prompt.replace("def has_close_elements", "def _right") + body
+                 + "\n\ndef has_close_elements(numbers, threshold):\n    right = _right(numbers, threshold)\n"
+                 "    return right if [numbers, threshold] in BASE else not right\n")
+    samples = tmp_path / "s.jsonl"
+    rows = [("HumanEval/0", zero.reference), ("HumanEval/0", base_only), ("HumanEval/1", one.reference), ("HumanEval/1", one.prompt + "    return []\n")]
+    samples.write_text("".join(json.dumps({"task_id": t, "solution": s}) + "\n" for t, s in rows))
+    db = tmp_path / "r.db"
+    done = cli("evaluate", str(samples), "-b", "humaneval-plus-mini", "--dataset", str(HE_MINI), "--workers", "2", "--db", str(db),
+               "-q", "--json", str(tmp_path / "s.json"), "--results", str(tmp_path / "r.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(x)["status"] for x in (tmp_path / "r.jsonl").read_text().splitlines()] == ["passed", "failed", "passed", "failed"]
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["pass_at_k"]["pass@1"] == 0.5  # plus: HumanEval/0 1 of 2, HumanEval/1 1 of 2
+    assert summary["pass_at_k_base"]["pass@1"] == 0.75  # base: HumanEval/0 2 of 2, HumanEval/1 1 of 2
+    shown = cli("runs", "show", "latest", "--db", str(db))
+    assert shown.returncode == 0, shown.stderr
+    assert "pass@1 base tests" in shown.stdout and "0.7500" in shown.stdout
+    as_json = json.loads(cli("runs", "show", "latest", "--db", str(db), "--json").stdout)
+    assert as_json["run"]["summary"]["pass_at_k_base"] == {"pass@1": 0.75}
+
+
+def test_a_sample_stopped_on_an_added_input_keeps_its_base_verdict():
+    from nl2code.metrics import summarize
+    from nl2code.records import Execution, TestOutcome
+
+    def run(task, sample, status, passed):
+        return Execution(task, sample, sample, status, tuple(TestOutcome(p, True, "") for p in passed))
+
+    executions = [
+        run("a", 0, Status.PASSED, [True] * 4),
+        run("a", 1, Status.TIMEOUT, [True, True, False]),  # stopped on an added input: base passed
+        run("a", 2, Status.FAILED, [True, False, True, True]),  # a base input failed
+        run("a", 3, Status.SANDBOX_ERROR, []),
+        run("b", 0, Status.FAILED, [True, False]),  # no base split: not in the base score
+    ]
+    summary = summarize(executions, [1], base_tests={"a": 2})
+    assert summary["pass_at_k_base"]["pass@1"] == 0.5 and summary["pass_at_k"]["pass@1"] == 0.125
+    assert "pass_at_k_base" not in summarize(executions, [1])

@@ -536,7 +536,8 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
                   isolation: str, text_metrics: dict | None = None) -> dict:
     # a staged language's program is judged whole: one test outcome (Python: one per step)
     n_tests = {p.task_id: p.n_tests if p.language == "python" else 1 for p in benchmark.problems}
-    metrics = summarize(executions, list(settings.ks) if settings.ks else None, bootstrap=settings.bootstrap, n_tests=n_tests)
+    base_tests = {p.task_id: p.base_tests for p in benchmark.problems if p.base_tests}
+    metrics = summarize(executions, list(settings.ks) if settings.ks else None, bootstrap=settings.bootstrap, n_tests=n_tests, base_tests=base_tests)
     if settings.text_scored:  # nothing ran: no pass@k, no test-case average
         metrics.update(pass_at_k={}, pass_at_k_ci={}, test_case_average=None, strict_accuracy=None, notes=[])
     present = {e.task_id for e in executions}
@@ -566,6 +567,8 @@ def build_summary(run_id: str, benchmark: Benchmark, samples: SampleFile, settin
         "samples": metrics["samples"],
         "pass_at_k": metrics["pass_at_k"],
         "pass_at_k_ci": metrics["pass_at_k_ci"],
+        # EvalPlus's "base" score (the original benchmark's tests); pass_at_k is its "plus" (base + extra)
+        **{key: metrics[key] for key in ("pass_at_k_base", "pass_at_k_base_ci") if key in metrics},
         **({"n_at_k": n_at_k_scores, "problems_with_examples": sum(1 for p in benchmark.problems if p.task_id in present and p.n_examples)} if settings.n_at_k else {}),
         "status_counts": metrics["status_counts"],
         "copies": sum(1 for e in executions if e.copy_of is not None),  # verdicts given to identical samples

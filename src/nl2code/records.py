@@ -97,6 +97,9 @@ class Problem:
     # the benchmark's own wall-clock allowance for a whole sample, a floor under the evaluation's
     # wall limit (EvalPlus: the sum of the per-input limits, capped); 0: none
     wall_seconds: float = 0.0
+    # EvalPlus: the first N tests are the original benchmark's ("base"), the rest its added ones;
+    # a sample passing those N has passed the base score. 0: the benchmark has no such split
+    base_tests: int = 0
 
     @property
     def n_tests(self) -> int:

@@ -141,7 +141,7 @@ def _prelude(inputs: list, limits: list[float] | None) -> str:
     )
 
 
-def _problem(release: Release, digest: str, record: dict, steps: tuple[TestStep, ...], prelude: str, wall: float = 0.0) -> Problem:
+def _problem(release: Release, digest: str, record: dict, steps: tuple[TestStep, ...], prelude: str, wall: float = 0.0, base: int = 0) -> Problem:
     task_id = record["task_id"]
     humaneval = release.family == "humaneval"
     prompt = record["prompt"]
@@ -150,7 +150,7 @@ def _problem(release: Release, digest: str, record: dict, steps: tuple[TestStep,
         prompt=prompt, entry_point=record["entry_point"], test=record.get("test") or record.get("assertion", ""),
         reference=prompt + record["canonical_solution"] if humaneval else record["canonical_solution"],
         description=docstring_text(prompt) if humaneval else prompt.strip().strip("'\"").strip(),
-        test_prelude=prelude, steps=steps, prompt_is_code=humaneval, aliases=(task_id.split("/")[-1],), wall_seconds=wall,
+        test_prelude=prelude, steps=steps, prompt_is_code=humaneval, aliases=(task_id.split("/")[-1],), wall_seconds=wall, base_tests=base,
     )
 
 
@@ -293,5 +293,7 @@ def load(benchmark: str, dataset: str | os.PathLike | None = None, oracle: Oracl
         inputs = inputs_of(release, record)
         limits = time_limits(times, len(inputs))
         steps = _steps(release, record, outputs)
-        problems.append(_problem(release, digest, record, steps, _prelude(inputs, limits), task_wall([limits[i] for i in outputs])))
+        # steps go in input order and the base inputs come first: the base tests are a prefix
+        base = sum(1 for i in outputs if i < len(record["base_input"]))
+        problems.append(_problem(release, digest, record, steps, _prelude(inputs, limits), task_wall([limits[i] for i in outputs]), base))
     return release.version, digest, path, problems

@@ -167,6 +167,10 @@ def summary_table(summary: dict) -> Table:
     for name, value in summary["pass_at_k"].items():
         ci = (summary.get("pass_at_k_ci") or {}).get(name)
         table.add_row(name, fmt(value), f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "")
+    base = summary.get("pass_at_k_base") or {}
+    for name, value in base.items():  # EvalPlus: the original tests alone; the rows above are base + extra
+        ci = (summary.get("pass_at_k_base_ci") or {}).get(name)
+        table.add_row(f"{name} base tests", fmt(value), f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "")
     for name, value in (summary.get("n_at_k") or {}).items():
         table.add_row(name, fmt(value), "filter: the prompt's examples")
     for name, score in (summary.get("text_metrics") or {}).items():

@@ -38,6 +38,31 @@ def correct_counts(executions: Iterable[Execution]) -> dict[str, tuple[int, int]
     return {task_id: (n, passed[task_id]) for task_id, n in totals.items()}
 
 
+def base_passed(execution: Execution, n_base: int) -> bool:
+    """Whether a sample passed the first `n_base` tests, EvalPlus's "base" (the original
+    benchmark's inputs): its verdict on those, whatever happened on the added inputs after them
+    (a failure, or the limits stopping it there), as a run on the base inputs alone gives it. A
+    sandbox error judged nothing."""
+    if execution.status is Status.PASSED:
+        return True
+    if execution.status is Status.SANDBOX_ERROR or len(execution.tests) < n_base:
+        return False
+    return all(t.passed for t in execution.tests[:n_base])
+
+
+def base_counts(executions: Iterable[Execution], base_tests: Mapping[str, int]) -> dict[str, tuple[int, int]]:
+    """task_id -> (samples, samples that passed the base tests), for the problems with a base
+    split (`Problem.base_tests`); the others are left out."""
+    counts: dict[str, list[int]] = {}
+    for e in executions:
+        n_base = base_tests.get(e.task_id, 0)
+        if n_base:
+            count = counts.setdefault(e.task_id, [0, 0])
+            count[0] += 1
+            count[1] += base_passed(e, n_base)
+    return {task: (n, c) for task, (n, c) in counts.items()}
+
+
 def summarize(
     executions: Iterable[Execution],
     ks: Sequence[int] | None = None,
@@ -45,21 +70,30 @@ def summarize(
     bootstrap: int = 1000,
     seed: int = 0,
     n_tests: Mapping[str, int] | None = None,
+    base_tests: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The JSON-ready summary of a run's executions.
 
     Keys: pass_at_k {"pass@k": value or None}, pass_at_k_ci {"pass@k": [low, high] or None},
     status_counts, test_case_average, strict_accuracy, problems, samples, and notes (why
-    some problems were left out of a pass@k). ks defaults to default_ks(largest n).
+    some problems were left out of a pass@k). ks defaults to default_ks(largest n). With
+    `base_tests` (task -> N, EvalPlus's base split): pass_at_k_base and pass_at_k_base_ci too.
     """
     executions = list(executions)
     counts = correct_counts(executions)
     if ks is None:
         ks = default_ks(max((n for n, _ in counts.values()), default=0))
     table = pass_at_k_table(counts, ks, bootstrap=bootstrap, seed=seed)
+    base = {}
+    if base_tests:
+        # EvalPlus reports both: "base" (the original tests) and "plus" (base + extra), which is pass_at_k here
+        base_table = pass_at_k_table(base_counts(executions, base_tests), ks, bootstrap=bootstrap, seed=seed)
+        base = {"pass_at_k_base": {name: score.value for name, score in base_table.items()},
+                "pass_at_k_base_ci": {name: _interval(score.ci_low, score.ci_high) for name, score in base_table.items()}}
     return {
         "pass_at_k": {name: score.value for name, score in table.items()},
         "pass_at_k_ci": {name: _interval(score.ci_low, score.ci_high) for name, score in table.items()},
+        **base,
         "status_counts": status_counts(executions),
         "test_case_average": test_case_average(executions, n_tests=n_tests),
         "strict_accuracy": strict_accuracy(executions),
