@@ -36,6 +36,16 @@ def filled(task_id: str, codes: list[str]) -> list[str]:
     return [c.replace("{A}", inputs["A"]) for c in codes]
 
 
+def test_each_problem_carries_its_max_gen_length_and_codegen_s_default_where_it_has_none():
+    from nl2code.backends import SamplingParams
+    from nl2code.generation import GenerationConfig, problem_params
+
+    assert bench().get("MTPB/1/0").max_new_tokens == 128
+    assert bench().get("MTPB/39/0").max_new_tokens == 256  # no max_gen_length in the record
+    config = GenerationConfig(params=SamplingParams(temperature=0.2, max_tokens=700))
+    assert problem_params(bench().get("MTPB/1/3"), config) == SamplingParams(temperature=0.2, max_tokens=128)
+
+
 def test_mtpb_has_115_problems_of_5_test_cases_with_their_turns_filled_in():
     b = bench()
     assert len(b.problems) == 575 and len({t.task_id.rsplit("/", 1)[0] for t in b.problems}) == 115
@@ -102,17 +112,19 @@ def test_run_generates_turn_by_turn_with_earlier_turns_in_context_and_reports_th
 
     with LLMServer(answer=answer) as server:
         tasks = [arg for k in range(5) for arg in ("--task", f"MTPB/1/{k}")]
-        result = cli("run", "-b", "mtpb", "--dataset", str(DATA), "-m", "canned", "--base-url", server.url, *tasks,
+        result = cli("run", "-b", "mtpb", "--dataset", str(DATA), "-m", "canned", "--base-url", server.url, *tasks, "--max-tokens", "300",
                      "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s.jsonl"), "--json", str(tmp_path / "summary.json"), "-q")
     assert result.returncode == 0, result.stderr
     assert len(server.served) == 25  # 5 test cases x 5 turns
+    # every turn gets problem 1's max_gen_length of new tokens, as CodeGen's sampler gives it, not --max-tokens
+    assert {b["max_tokens"] for b in server.served} == {128}
     third = next(b["prompt"] for b in server.served if '"abcde"' in b["prompt"] and b["prompt"].endswith("chars\".\n"))
     assert third.startswith("# Import libraries.\n\nimport numpy as np\n\n# Assign the string \"abcde\"")
     assert 'my_string = "abcde"\n\n\n# Lowercase the given string "my_string".\nmy_string = my_string.lower()\n\n\n# Assign the distinct' in third
     assert "x = 1" not in third  # the first answer was cut at its comment line
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["pass_rate"] == 1.0 and summary["pass_rate_per_problem"] == {"MTPB/1": 1.0}
-    rerun = cli("run", "-b", "mtpb", "--dataset", str(DATA), "-m", "canned", "--base-url", "http://127.0.0.1:9/v1", *tasks,
+    rerun = cli("run", "-b", "mtpb", "--dataset", str(DATA), "-m", "canned", "--base-url", "http://127.0.0.1:9/v1", *tasks, "--max-tokens", "300",
                 "--db", str(tmp_path / "r.db"), "-o", str(tmp_path / "s2.jsonl"), "-q")
     assert rerun.returncode == 0, rerun.stderr  # every sample from the cache: no request to the (absent) server
 

@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,10 +66,19 @@ class GenerationConfig:
     sanitize: bool = False
     fim: str = "native"  # infill style: the FIM layout (prompts.INFILL_TEMPLATES)
 
-    def params_dict(self, stop: tuple[str, ...]) -> dict[str, Any]:
+    def params_dict(self, stop: tuple[str, ...], params: SamplingParams | None = None) -> dict[str, Any]:
         # n is left out: sample i is the same draw whether 5 or 50 are asked, so raising --n
         # requests only the new samples.
-        return {**asdict(self.params), "stop": list(stop)}
+        return {**asdict(params or self.params), "stop": list(stop)}
+
+
+def problem_params(problem: Problem, config: GenerationConfig) -> SamplingParams:
+    """The sampling parameters of a problem's requests: the run's, with the benchmark's own cap on
+    new tokens where it sets one (MTPB: each turn gets the problem's max_gen_length, as CodeGen's
+    sampler gives it, whatever --max-tokens says). Part of the cache key, so a change is a new sample."""
+    if problem.max_new_tokens:
+        return replace(config.params, max_tokens=problem.max_new_tokens)
+    return config.params
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +291,7 @@ async def agenerate(
     for problem in problems:
         prompt = build_prompt(problem, template)
         sha = MTPB_TEMPLATE.sha256 if multi_turn(problem, config.style) else template.sha256
-        params = config.params_dict(prompt.stop)
+        params = config.params_dict(prompt.stop, problem_params(problem, config))
         context["stop"][problem.task_id] = prompt.stop
         context["templates"][problem.task_id] = sha
         context["params"][problem.task_id] = json.dumps(params, sort_keys=True)
@@ -314,7 +323,7 @@ async def agenerate(
                 job = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            request = Request(prompt=job.prompt, params=config.params, n=len(job.indices), seed=job.seed)
+            request = Request(prompt=job.prompt, params=problem_params(job.problem, config), n=len(job.indices), seed=job.seed)
             try:
                 if multi_turn(job.problem, config.style):
                     completion = await _ask_turns(backend, job, config)
@@ -363,7 +372,7 @@ async def _ask_turns(backend: Backend, job: _Job, config: GenerationConfig) -> C
     reason = ""
     for _ in job.problem.turns:
         text = MTPB_TEMPLATE.history(job.problem.turns, [truncate_turn(r) for r in raws])
-        answer = await backend.generate(Request(Prompt(PromptStyle.COMPLETION, text=text), config.params, n=1, seed=job.seed))
+        answer = await backend.generate(Request(Prompt(PromptStyle.COMPLETION, text=text), problem_params(job.problem, config), n=1, seed=job.seed))
         raws.append(answer.texts[0])
         prompt_tokens += answer.prompt_tokens
         completion_tokens += answer.completion_tokens

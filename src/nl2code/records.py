@@ -100,6 +100,8 @@ class Problem:
     # EvalPlus: the first N tests are the original benchmark's ("base"), the rest its added ones;
     # a sample passing those N has passed the base score. 0: the benchmark has no such split
     base_tests: int = 0
+    # the benchmark's own cap on new tokens per request (MTPB's max_gen_length, per turn); 0: the run's --max-tokens
+    max_new_tokens: int = 0
 
     @property
     def n_tests(self) -> int:

@@ -65,6 +65,9 @@ with __contextlib.redirect_stdout(__io.StringIO()):
 _STEP = "__mtpb_plain__(__prints__[-1][0])"
 
 
+DEFAULT_MAX_GEN_LENGTH = 256  # CodeGen's sampler, for the 7 records without max_gen_length
+
+
 def problem_of(task_id: str) -> str:
     """The MTPB problem a task belongs to: `MTPB/7/3` -> `MTPB/7`."""
     return task_id.rsplit("/", 1)[0]
@@ -85,6 +88,8 @@ def load(dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list
                     description=f"{record['name']}: {record['description']}", test_prelude=_HARNESS,
                     steps=(TestStep(StepKind.COMPARE, _STEP, Comparison.MTPB, output),),
                     prompt_is_code=False, source_as_text=True, turns=turns,
+                    # each turn's budget of new tokens, as CodeGen's mtpb_sample.py asks (256 where a record has none)
+                    max_new_tokens=int(record.get("max_gen_length") or DEFAULT_MAX_GEN_LENGTH),
                 ))
         except (KeyError, IndexError, ValueError, TypeError) as exc:
             raise DatasetError(f"{path}: record {number}: {exc!r}; pass an unmodified MTPB mtpb.jsonl") from exc
