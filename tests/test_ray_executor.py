@@ -161,3 +161,60 @@ def test_runs_share_a_cluster_by_workers_and_a_run_finding_no_free_cpu_says_so(r
         monkeypatch.setattr(ray_executor, "ACTOR_START_S", 3)
         with pytest.raises(ConfigError, match=r"no Ray node started nl2code's executor within 3 s .*held by other work"):
             RayExecutor(ray_address, workers=1).start()
+
+
+def _codet_inputs(tmp_path):
+    """HumanEval/0: right and wrong programs, and generated tests that tell them apart."""
+    right = "    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for b in numbers[i + 1:])\n"
+    records = [{"task_id": "HumanEval/0", "completion": c} for c in (right, right, "    return True\n", "    return False\n")]
+    tests = [{"task_id": "HumanEval/0", "samples": ["has_close_elements([1.0, 1.05], 0.1) == True\nassert has_close_elements([1.0, 3.0], 0.5) == False"]}]
+    samples, generated = tmp_path / "samples.jsonl", tmp_path / "tests.jsonl"
+    samples.write_text("".join(json.dumps(r) + "\n" for r in records))
+    generated.write_text("".join(json.dumps(r) + "\n" for r in tests))
+    return samples, generated
+
+
+def test_rerank_runs_its_checks_on_the_chosen_executor_with_the_local_result(tmp_path, ray_address):
+    samples, tests = _codet_inputs(tmp_path)
+    db = tmp_path / "runs.db"
+    assert cli("evaluate", str(samples), "-b", "humaneval", "--db", str(db), "-q", "--json", str(tmp_path / "e.json")).returncode == 0
+    source = json.loads((tmp_path / "e.json").read_text())["run_id"]
+    local = cli("rerank", source, "--tests", str(tests), "--db", str(db), "-q", "--json", str(tmp_path / "l.json"))
+    assert local.returncode == 0, local.stderr
+    remote = cli("rerank", source, "--tests", str(tests), "--isolation", "weak", "--executor", "ray", "--ray-address", ray_address,
+                 "--db", str(db), "-q", "--json", str(tmp_path / "r.json"))
+    assert remote.returncode == 0, remote.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["reranked"] == json.loads((tmp_path / "l.json").read_text())["reranked"]
+    spec = json.loads(cli("runs", "show", "latest", "--db", str(db), "--json").stdout)["run"]["spec"]
+    assert spec["executor"] == {"name": "ray", "isolation": "weak", "options": {"address": ray_address}}
+
+
+def test_rerank_refuses_an_unreachable_ray_address_naming_the_flag(tmp_path):
+    from pg_server import free_port
+
+    samples, tests = _codet_inputs(tmp_path)
+    db = tmp_path / "runs.db"
+    assert cli("evaluate", str(samples), "-b", "humaneval", "--db", str(db), "-q").returncode == 0
+    address = f"127.0.0.1:{free_port()}"
+    result = cli("rerank", "latest", "--tests", str(tests), "--executor", "ray", "--ray-address", address, "--db", str(db), "-q")
+    assert result.returncode == 2 and f"--ray-address {address}: cannot connect to a Ray cluster" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, no traceback
+    assert db_scalar(db, "select status from runs where kind = 'rerank'") == "interrupted"  # not `running` for ever
+    refused = cli("rerank", "latest", "--tests", str(tests), "--ray-address", address, "--db", str(db), "-q")
+    assert refused.returncode == 2 and "--ray-address needs --executor ray" in refused.stderr
+
+
+def test_a_benchmark_s_expected_outputs_are_computed_on_the_chosen_executor(tmp_path):
+    """EvalPlus's expected outputs, not cached yet, come from the executor the command names: with
+    an unreachable Ray address the command stops at once, naming it, before anything ran locally."""
+    from pg_server import free_port
+
+    from helpers import DATASETS
+
+    address = f"127.0.0.1:{free_port()}"
+    cache = tmp_path / "cache"
+    mini = str(DATASETS / "evalplus" / "HumanEvalPlus-Mini-v0.1.10.jsonl.gz")
+    result = cli("selfcheck", "humaneval-plus-mini", "--dataset", mini, "--executor", "ray", "--ray-address", address,
+                 "--db", str(tmp_path / "r.db"), "-q", env={"NL2CODE_CACHE": str(cache)})
+    assert result.returncode == 2 and f"--ray-address {address}: cannot connect to a Ray cluster" in result.stderr, result.stderr
+    assert not list(cache.glob("**/ground-truth/*"))  # nothing was computed on this machine's pool instead

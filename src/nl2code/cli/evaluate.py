@@ -51,14 +51,14 @@ def evaluate(samples, benchmark, dataset, model, ks, n_at_k, workers, timeout, t
     if benchmark is None:
         raise click.UsageError("missing --benchmark (one of: " + ", ".join(benchmarks.names()) + ")")
     import_numpy()
-    bench = load_benchmark(benchmark, dataset)
-    sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
-    if benchmark in benchmarks.STATIC_SCORED:
-        return _static_evaluation(sample_file, bench, Store(db), model, json_path)
     settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=ks, n_at_k=n_at_k, workers=workers, timeout=timeout,
                             time_factor=time_factor, memory_mb=memory_mb, isolation=isolation, model=model, dedupe=dedupe,
                             text_metrics=text_metrics, text_lang=lang, codebleu_fixed=codebleu_fixed,
                             **executor_settings(executor, ray_address))
+    bench = load_benchmark(benchmark, dataset, settings)  # expected outputs not cached yet are computed on the chosen executor
+    sample_file = read_samples(samples, bench)  # all input errors surface before the store is touched
+    if benchmark in benchmarks.STATIC_SCORED:
+        return _static_evaluation(sample_file, bench, Store(db), model, json_path)
     store = Store(db)
     with ProgressBar(f"{benchmark}", enabled=not quiet) as bar, ProgressBar("text metrics", enabled=not quiet) as text_bar:
         report = run_evaluation(sample_file, bench, settings, store, on_progress=bar, kind="demo" if demo else "evaluate", on_text_progress=text_bar)
@@ -128,7 +128,9 @@ def selfcheck(benchmark, dataset, workers, isolation, json_path, executor, ray_a
     """Run BENCHMARK's reference solutions: every one must pass (the environment check).
     Problems without a reference solution (most MultiPL-E and mxeval languages) are skipped."""
     import_numpy()
-    bench = load_benchmark(benchmark, dataset)
+    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions",
+                            **executor_settings(executor, ray_address))
+    bench = load_benchmark(benchmark, dataset, settings)  # expected outputs not cached yet are computed on the chosen executor
     with_reference = [p for p in bench.problems if p.reference]
     if len(with_reference) < len(bench.problems):  # MTPB publishes none, most MultiPL-E/mxeval languages few
         console.print(f"selfcheck {benchmark}: {len(bench.problems) - len(with_reference)} of {len(bench.problems)} problems have "
@@ -141,8 +143,6 @@ def selfcheck(benchmark, dataset, workers, isolation, json_path, executor, ray_a
     if benchmark in benchmarks.STATIC_SCORED:  # no tests: the references are insecure on purpose; report what the scan finds
         _static_evaluation(sample_file, bench, Store(db), "reference solutions", None, kind="selfcheck")
         return
-    settings = EvalSettings(benchmark=benchmark, dataset=dataset, ks=(1,), workers=workers, isolation=isolation, model="reference solutions",
-                            **executor_settings(executor, ray_address))
     store = Store(db)
     with ProgressBar(f"selfcheck {benchmark}", enabled=not quiet) as bar:
         report = run_evaluation(sample_file, bench, settings, store, kind="selfcheck", on_progress=bar, resume=False)

@@ -222,14 +222,14 @@ def run(output, ks, workers, timeout, time_factor, memory_mb, isolation, dedupe,
     from nl2code.pipeline import EvalSettings, evaluate, load_benchmark
     from nl2code.store import Store
 
-    problems, report = run_generation(opts)
-    bench = load_benchmark(opts["benchmark"], opts["dataset"])
-    slug = "".join(c if c.isalnum() or c in "-._" else "_" for c in Path(opts["model"]).name)
-    path = output or Path(f"samples-{opts['benchmark']}-{slug}.jsonl")
-    sample_file = _samples_file(path, report.generations)
     settings = EvalSettings(benchmark=opts["benchmark"], dataset=str(opts["dataset"]) if opts["dataset"] else None,
                             ks=ks, workers=workers, timeout=timeout, time_factor=time_factor, memory_mb=memory_mb,
                             isolation=isolation, model=opts["model"], dedupe=dedupe, **_executor_settings(executor, ray_address))
+    problems, report = run_generation(opts)
+    bench = load_benchmark(opts["benchmark"], opts["dataset"], settings)
+    slug = "".join(c if c.isalnum() or c in "-._" else "_" for c in Path(opts["model"]).name)
+    path = output or Path(f"samples-{opts['benchmark']}-{slug}.jsonl")
+    sample_file = _samples_file(path, report.generations)
     store = Store(opts["db"])
     with ProgressBar(f"executing {opts['benchmark']}", enabled=not opts["quiet"]) as bar:
         result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar, generation=generation_spec(opts, report))

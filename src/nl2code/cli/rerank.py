@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nl2code.cli._common import ProgressBar, console, db_option, import_numpy, parse_ks, write_json
+from nl2code.cli._common import ProgressBar, console, db_option, executor_options, executor_settings, import_numpy, parse_ks, write_json
 
 
 @click.command()
@@ -18,9 +18,10 @@ from nl2code.cli._common import ProgressBar, console, db_option, import_numpy, p
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core).")
 @click.option("--isolation", type=click.Choice(["auto", "weak"]), default="auto", show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help='Write {"reranked": {...}, "baseline": {...}, "checks": N, "seconds": S} to this path.')
+@executor_options
 @db_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def rerank(run, tests_path, method, test_seconds, tests_per_sample, ks, workers, isolation, json_path, db, quiet):
+def rerank(run, tests_path, method, test_seconds, tests_per_sample, ks, workers, isolation, json_path, executor, ray_address, db, quiet):
     """Rank each problem's samples of RUN and report pass@k of the top-ranked ones beside the
     unranked estimate. The result is stored as a derived run linked to RUN; an interrupted
     reranking resumes when the same command is run again."""
@@ -30,7 +31,8 @@ def rerank(run, tests_path, method, test_seconds, tests_per_sample, ks, workers,
     from nl2code.store import Store
 
     import_numpy()
-    settings = RerankSettings(method=method, test_seconds=test_seconds, tests_per_sample=tests_per_sample, workers=workers, isolation=isolation, ks=ks)
+    settings = RerankSettings(method=method, test_seconds=test_seconds, tests_per_sample=tests_per_sample, workers=workers, isolation=isolation, ks=ks,
+                              **executor_settings(executor, ray_address))
     store = Store(db)
     with ProgressBar(f"rerank {method}", enabled=not quiet) as bar:
         report = run_rerank(store, run, tests_path, settings, on_progress=bar)

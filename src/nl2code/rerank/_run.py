@@ -38,7 +38,8 @@ class RerankSettings:
     tests_per_sample: int = TESTS_PER_SAMPLE  # verdict-affecting
     workers: int | None = None
     isolation: str = "auto"  # verdict-affecting
-    executor: str = "local"
+    executor: str = "local"  # where the checks run (pipeline.make_executor); the verdicts do not depend on it
+    executor_options: tuple[tuple[str, str], ...] = ()  # e.g. (("address", "auto"),) for a Ray cluster
     ks: tuple[int, ...] = DEFAULT_KS
     bootstrap: int = 1000
 
@@ -77,6 +78,15 @@ def source_solutions(store: Store, run_id: str) -> SourceSolutions:
     return SourceSolutions(verdicts, programs, examples)
 
 
+def _oracle_settings(source: dict, settings: RerankSettings):  # noqa: ANN202 - an EvalSettings
+    """Where a benchmark's expected outputs are computed, if not cached yet (EvalPlus): on the
+    reranking's own executor."""
+    from nl2code.pipeline import EvalSettings
+
+    return EvalSettings(benchmark=source["benchmark"], workers=settings.workers, isolation=settings.isolation,
+                        executor=settings.executor, executor_options=settings.executor_options)
+
+
 def fingerprint(source_run: str, tests: GeneratedTests | None, settings: RerankSettings) -> str:
     payload = {
         "kind": "rerank", "source_run": source_run, "tests_sha256": tests.sha256 if tests else "",
@@ -105,7 +115,7 @@ def rerank(
         raise InputError(f"run {source['id']} is not complete ({source['status']}); finish it first (rerun the command that started it)")
     if source["kind"] in ("rerank", "analysis"):
         raise InputError(f"run {source['id']} is a derived record ({source['kind']}), not a run of samples; pass a run from `nl2code evaluate` or `nl2code run`")
-    bench = load_benchmark(source["benchmark"], (source["settings"] or {}).get("dataset"))
+    bench = load_benchmark(source["benchmark"], (source["settings"] or {}).get("dataset"), _oracle_settings(source, settings))
     solutions = source_solutions(store, source["id"])
     tests = None
     if settings.method in ("codet", "mbr-exec"):
@@ -130,7 +140,8 @@ def rerank(
             spec={"kind": "rerank", "source_run": source["id"], "method": settings.method,
                   "tests": {"path": os.path.abspath(tests_path), "sha256": tests.sha256} if tests else None,
                   "test_seconds": settings.test_seconds, "tests_per_sample": settings.tests_per_sample,
-                  "executor": {"name": settings.executor, "isolation": settings.isolation}, "nl2code_version": __version__},
+                  "executor": {"name": settings.executor, "isolation": settings.isolation, "options": dict(settings.executor_options)},
+                  "nl2code_version": __version__},
         )
         run = store.get_run(run_id)
     elif run["status"] != "complete":
@@ -146,8 +157,13 @@ def rerank(
         todo = [s for s in samples if s.index not in done]
         previous = float((run.get("summary") or {}).get("seconds") or 0.0)
         started = time.monotonic()
-        with store.keep_alive(run["id"]):
-            isolation = _execute(store, run["id"], problems, todo, settings, len(samples), len(done), on_progress, previous)
+        try:
+            with store.keep_alive(run["id"]):
+                isolation = _execute(store, run["id"], problems, todo, settings, len(samples), len(done), on_progress, previous)
+        except BaseException:
+            # Ctrl-C, or an executor that cannot start: what was judged is stored; say so, as evaluate does
+            store.update_run(run["id"], status="interrupted")
+            raise
         seconds = previous + (time.monotonic() - started if todo else 0.0)
         executions = {e.index: e for e in store.executions(run["id"])}
         checks = sum(len(order[s.index][1]) for s in samples)
@@ -202,7 +218,7 @@ def _execute(store: Store, run_id: str, problems, todo: Sequence[Sample], settin
     started = time.monotonic()
     if on_progress:
         on_progress(finished, total)
-    with make_executor(settings.executor, workers=settings.workers, isolation=settings.isolation) as executor:
+    with make_executor(settings.executor, workers=settings.workers, isolation=settings.isolation, options=dict(settings.executor_options)) as executor:
         isolation = executor.level
         try:
             for execution in executor.execute(todo, problems, limits):
