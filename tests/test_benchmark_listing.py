@@ -38,3 +38,52 @@ def test_stats_are_computed_from_the_data_beside_the_survey_row():
     assert stats.SURVEY["mtpb"]["row"] == "MTPB" and stats.SURVEY["code-contests"]["avg_tests"] == 203.7
     table = cli("benchmarks", "stats", "odex-ja", "--dataset", str(cases["odex-ja"]), env={"COLUMNS": "200"}).stdout
     assert "survey row: ODEX (all four languages)" in table
+
+
+def test_stats_cover_the_evalplus_library_text_and_security_benchmarks_beside_their_survey_row_or_none():
+    library = DATASETS / "pycodegpt_library_evals"
+    cases = {"humaneval-plus-mini": DATASETS / "evalplus" / "HumanEvalPlus-Mini-v0.1.10.jsonl.gz",
+             "mbpp-plus": DATASETS / "evalplus" / "MbppPlus-v0.2.0.jsonl.gz",
+             "monkeyeval": library / "real_monkey_eval_v3.jsonl.gz", "beatnumeval": library / "real_beatnum_eval_v3.jsonl.gz",
+             "torchdataeval": library / "real_torchdata_eval_v3.jsonl.gz",  # its statistics need no torch
+             "conala": DATASETS / "conala" / "conala-test.json", "mconala-ru": DATASETS / "mconala" / "ru_test.json",
+             "securityeval": DATASETS / "securityeval" / "dataset.jsonl"}
+    values = {}
+    for name, path in cases.items():
+        result = cli("benchmarks", "stats", name, "--dataset", str(path), "--json")
+        assert result.returncode == 0, (name, result.stderr)
+        values[name] = json.loads(result.stdout)
+    assert (values["humaneval-plus-mini"]["problems"], values["humaneval-plus-mini"]["avg_tests"]) == (164, 16.3)
+    assert (values["mbpp-plus"]["problems"], values["mbpp-plus"]["avg_tests"]) == (378, 108.5)
+    assert values["monkeyeval"]["avg_tests"] == 6.4 and values["beatnumeval"]["avg_tests"] == 3.5
+    assert (values["torchdataeval"]["problems"], values["torchdataeval"]["avg_tests"], values["torchdataeval"]["avg_problem_chars"]) == (
+        50, stats.SURVEY["torchdataeval"]["avg_tests"], stats.SURVEY["torchdataeval"]["avg_problem_chars"])
+    # nothing is run on these: no tests per problem, the survey's "/", not a mean of zeros
+    assert values["conala"]["avg_tests"] is None and values["securityeval"]["avg_tests"] is None
+    assert values["mconala-ru"]["problems"] == 345 and values["securityeval"]["problems"] == 121
+    assert stats.SURVEY["humaneval"]["avg_tests"] == 7.8 and stats.SURVEY["mbpp"]["avg_tests"] == 3.1
+    wide = {"COLUMNS": "200"}
+    mconala = cli("benchmarks", "stats", "mconala-es", "--dataset", str(DATASETS / "mconala" / "es_test.json"), env=wide).stdout
+    assert "survey row: MCoNaLa (all three languages)" in mconala and "896" in mconala
+    plus = cli("benchmarks", "stats", "mbpp-plus", "--dataset", str(cases["mbpp-plus"]), env=wide).stdout
+    assert "no survey row" in plus
+
+
+def test_a_library_benchmark_without_its_library_is_refused_before_a_run_is_stored(tmp_path, monkeypatch):
+    import sys
+
+    import pytest
+
+    from nl2code.errors import MissingExtraError
+    from nl2code.pipeline import EvalSettings, evaluate, load_benchmark
+    from nl2code.samples import read_samples
+    from nl2code.store import Store
+
+    bench = load_benchmark("torchdataeval", DATASETS / "pycodegpt_library_evals" / "real_torchdata_eval_v3.jsonl.gz")
+    samples = tmp_path / "s.jsonl"
+    samples.write_text(json.dumps({"task_id": bench.problems[0].task_id, "completion": "pass"}) + "\n")
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if the torchdata extra were not installed
+    store = Store(str(tmp_path / "r.db"))
+    with pytest.raises(MissingExtraError, match=r"pip install 'nl2code\[torchdata\]'"):
+        evaluate(read_samples(samples, bench), bench, EvalSettings(benchmark="torchdataeval"), store)
+    assert store.list_runs() == []

@@ -394,8 +394,11 @@ def evaluate(
     """Execute every sample not yet stored for this evaluation, then summarize the whole run.
     With resume=False a new run is always started (the self-check measures this machine now).
     `generation`: how nl2code generated the samples (`nl2code run`), stored in the run spec."""
+    from nl2code.benchmarks.pycodegpt import require_libraries
+
     present = {s.task_id: benchmark.by_id[s.task_id] for s in samples.samples}
     require_toolchains(present.values(), settings)
+    require_libraries(benchmark.name)  # before any run is stored: the tests import them
     fp = fingerprint(benchmark, samples, settings, kind, generation)
     run = store.find_run(fp) if resume else None
     by_index = {s.index: s for s in samples.samples}

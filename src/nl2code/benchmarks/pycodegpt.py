@@ -50,7 +50,11 @@ LIBRARIES: dict[str, tuple[tuple[str, ...], str]] = {
 ID_PREFIX = {"monkeyeval": "MonkeyEval", "beatnumeval": "BeatNumEval"}
 
 
-def _require_libraries(name: str) -> None:
+def require_libraries(name: str) -> None:
+    """The libraries a benchmark's tests import, checked before its samples run (not when it is
+    loaded: its statistics and listing need none of them). MissingExtraError names the extra."""
+    if name not in LIBRARIES:
+        return
     modules, extra = LIBRARIES[name]
     for module in modules:
         try:
@@ -60,7 +64,6 @@ def _require_libraries(name: str) -> None:
 
 
 def load(name: str, dataset: str | os.PathLike | None = None) -> tuple[str, str, Path, list[Problem]]:
-    _require_libraries(name)
     path, digest = resolve(DATA[name], dataset)
     return VERSION, digest, path, cached_problems(name, path, digest, lambda: parse(name, path, digest), log)
 

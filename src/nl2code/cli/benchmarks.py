@@ -105,7 +105,7 @@ def stats(name, dataset, as_json):
         click.echo(json.dumps(values))
         return
     survey = bstats.SURVEY.get(name, {})
-    row = f"; survey row: {survey['row']}" if "row" in survey else ""
+    row = f"; survey row: {survey['row']}" if "row" in survey else ("" if survey else "; no survey row (the survey's tables do not list it)")
     table = Table("statistic", "computed", "survey (Zan et al. 2023)", title=f"{name} {values['version']}{row}")
     for key, value in values.items():
         if key in {"benchmark", "version", "data_sha256"}:
