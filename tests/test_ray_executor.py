@@ -77,7 +77,7 @@ def test_an_unreachable_ray_address_is_named():
 def test_a_missing_ray_names_the_extra(monkeypatch):
     # Ray is installed here; None in sys.modules makes its import fail as if it were not
     monkeypatch.setitem(sys.modules, "ray", None)
-    with pytest.raises(MissingExtraError, match=r"pip install 'nl2code\[ray\]'"):
+    with pytest.raises(MissingExtraError, match=r"^--executor ray: .*pip install 'nl2code\[ray\]'"):
         RayExecutor("auto").start()
 
 

@@ -246,8 +246,36 @@ def test_a_database_in_a_missing_folder_names_the_flag(tmp_path):
 
 
 def test_an_unusable_url_names_the_flag():
-    with pytest.raises(StoreError, match=r"--db nosuchdialect://x: cannot open"):
+    with pytest.raises(StoreError, match=r"--db nosuchdialect://x: nosuchdialect is not supported; nl2code stores runs in SQLite"):
         Store("nosuchdialect://x")
+    with pytest.raises(StoreError, match=r"--db ://x: cannot open"):
+        Store("://x")
+
+
+def test_another_database_or_driver_is_refused_by_name_before_anything_is_imported():
+    # mysql's driver is not installed here, psycopg2 neither: the message is about the choice, not the import
+    with pytest.raises(StoreError, match=r"--db mysql://u@h/x: mysql is not supported; .*SQLite \(pass a file path\) or PostgreSQL"):
+        Store("mysql://u@h/x")
+    with pytest.raises(StoreError, match=r"--db postgresql\+psycopg2://u:\*\*\*@h/x: the psycopg2 driver is not supported; write it as postgresql://"):
+        Store("postgresql+psycopg2://u:secret@h/x")
+
+
+@pytest.mark.postgres
+def test_bad_database_configuration_is_one_line_naming_the_flag_at_the_command_line(tmp_path):
+    from helpers import cli
+    from pg_server import free_port
+
+    port = free_port()  # nothing listens there
+    cases = {f"postgresql://nl2code:secret@127.0.0.1:{port}/x": f"cannot connect to PostgreSQL at 127.0.0.1:{port}",
+             "mysql://u@127.0.0.1/x": "mysql is not supported", "postgresql+psycopg2://u@127.0.0.1/x": "the psycopg2 driver is not supported",
+             str(tmp_path / "nope" / "r.db"): "does not exist"}
+    for db, message in cases.items():
+        # `runs list` on a missing file is click's usage error (exit 2, naming --db): not checked here
+        for command in (["runs", "list"], ["evaluate", "--demo", "-q"]) if "://" in db else (["evaluate", "--demo", "-q"],):
+            result = cli(*command, "--db", db)
+            assert result.returncode == 2, (db, command, result.stderr)
+            assert result.stderr.startswith("error: --db ") and message in result.stderr and "secret" not in result.stderr, result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # no traceback
 
 
 @pytest.mark.postgres
@@ -273,7 +301,7 @@ def test_a_postgresql_server_older_than_supported_is_refused(postgres_server, mo
 def test_a_missing_postgresql_driver_names_the_extra(monkeypatch):
     # psycopg is installed here; None in sys.modules makes its import fail as if it were not
     monkeypatch.setitem(sys.modules, "psycopg", None)
-    with pytest.raises(MissingExtraError, match=r"pip install 'nl2code\[postgres\]'"):
+    with pytest.raises(MissingExtraError, match=r"^--db postgresql\+psycopg://nl2code@127.0.0.1:1/x: .*pip install 'nl2code\[postgres\]'"):
         Store("postgresql://nl2code@127.0.0.1:1/x")
 
 

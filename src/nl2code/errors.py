@@ -48,9 +48,11 @@ class ExecutionError(NL2CodeError):
 
 
 class MissingExtraError(NL2CodeError):
-    def __init__(self, module: str, extra: str) -> None:
+    """`for_what`, where given, names what needs it (a flag and its value) at the start of the message."""
+
+    def __init__(self, module: str, extra: str, for_what: str = "") -> None:
         super().__init__(
-            f"the optional dependency {module!r} is not installed; "
+            (f"{for_what}: " if for_what else "") + f"the optional dependency {module!r} is not installed; "
             f"install it with: pip install 'nl2code[{extra}]'"
         )
         self.module = module

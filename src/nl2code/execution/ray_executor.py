@@ -42,7 +42,7 @@ def import_ray() -> Any:
     try:
         import ray
     except ImportError as exc:
-        raise MissingExtraError("ray", "ray") from exc
+        raise MissingExtraError("ray", "ray", "--executor ray") from exc
     return ray
 
 

@@ -61,11 +61,12 @@ def create_engine(db: str) -> sa.Engine:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
         raise StoreError(f"--db {db}: cannot open ({exc}); pass a file path or an SQLAlchemy URL") from exc
+    _check_supported(db, parsed)
     try:
         engine = sa.create_engine(parsed, **_engine_options(parsed))
     except ModuleNotFoundError as exc:
         if parsed.get_backend_name() == "postgresql":
-            raise MissingExtraError("psycopg", "postgres") from exc
+            raise MissingExtraError("psycopg", "postgres", f"--db {shown(parsed)}") from exc
         raise StoreError(f"--db {shown(parsed)}: the database driver is not installed ({exc})") from exc
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"--db {shown(parsed)}: cannot open ({exc}); pass a file path or an SQLAlchemy URL") from exc
@@ -74,6 +75,22 @@ def create_engine(db: str) -> sa.Engine:
     if engine.dialect.name == "postgresql":
         _check_postgres(engine)
     return engine
+
+
+SUPPORTED = {"sqlite": ("", "pysqlite"), "postgresql": ("psycopg",)}  # backend -> the drivers the store is tested with ("": the default)
+
+
+def _check_supported(db: str, url: sa.URL) -> None:
+    """SQLite, and PostgreSQL through psycopg 3 (the postgres extra), are what the store is built
+    and tested on: another database or driver is refused here, by name, rather than failing later
+    on a driver that is missing or behaves otherwise."""
+    backend, _, driver = url.drivername.partition("+")  # by name: loading an unknown dialect fails with an import error
+    if backend not in SUPPORTED:
+        raise StoreError(f"--db {shown(url)}: {backend} is not supported; nl2code stores runs in SQLite (pass a file path) "
+                         "or PostgreSQL (postgresql://USER@HOST:PORT/DB)")
+    if driver not in SUPPORTED[backend]:
+        fix = "write it as postgresql://USER@HOST:PORT/DB (psycopg 3, the postgres extra)" if backend == "postgresql" else "pass a file path"
+        raise StoreError(f"--db {shown(url)}: the {driver} driver is not supported; {fix}")
 
 
 def _engine_options(url: sa.URL) -> dict[str, Any]:
