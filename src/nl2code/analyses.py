@@ -36,16 +36,20 @@ def temperature_rows(runs: Sequence[tuple[float, dict]], ks: Sequence[int]) -> l
     return rows
 
 
-def save_analysis(store: Store, name: str, inputs: dict[str, Any], rows: list[dict[str, Any]], *, benchmark: Any, model: str, command: str = "") -> str:
+def save_analysis(store: Store, name: str, inputs: dict[str, Any], rows: list[dict[str, Any]], *, benchmark: Any, model: str,
+                  command: str = "", pending: Sequence[Any] = ()) -> str:
     """Store (or replace) the analysis of these inputs; returns its id. The same inputs are one
-    analysis: running the command again updates its rows instead of adding another."""
+    analysis: running the command again updates its rows instead of adding another. `pending`
+    names the inputs (temperatures) still to run: the record is then stored as partial (status
+    running), so that a long job's finished part is on the site before the rest is done."""
     from nl2code.pipeline import machine_info
 
     fingerprint = hashlib.sha256(json.dumps({"kind": KIND, "analysis": name, **inputs}, sort_keys=True, default=str).encode()).hexdigest()
-    summary = {"analysis": name, "rows": rows, "inputs": inputs, "nl2code_version": __version__}
+    summary = {"analysis": name, "rows": rows, "inputs": inputs, "nl2code_version": __version__, "pending": list(pending)}
+    status = "running" if pending else "complete"
     existing = store.find_run(fingerprint)
     if existing:
-        store.update_run(existing["id"], status="complete", summary=summary, command=command or " ".join(sys.argv))
+        store.update_run(existing["id"], status=status, summary=summary, command=command or " ".join(sys.argv))
         return existing["id"]
     run_id = store.create_run(
         kind=KIND, fingerprint=fingerprint, benchmark=benchmark.name, benchmark_version=benchmark.version,
@@ -54,20 +58,23 @@ def save_analysis(store: Store, name: str, inputs: dict[str, Any], rows: list[di
         nl2code_version=__version__, settings={"analysis": name, **inputs}, machine=machine_info(),
         command=command or " ".join(sys.argv), summary=summary,
     )
-    store.update_run(run_id, status="complete")
+    store.update_run(run_id, status=status)
     return run_id
 
 
 def analyses_from_store(db: str) -> list[dict[str, Any]]:
-    """Every complete analysis and reranking in the store, oldest first, as plain dicts (the site's input)."""
+    """Every complete analysis and reranking in the store, oldest first, as plain dicts (the site's
+    input); an analysis still running is included once it has rows, marked `partial`."""
     store = Store(db)
     found = []
     for run in store.list_runs():
-        if run.get("status") != "complete" or run.get("kind") not in (KIND, "rerank"):
+        summary = run.get("summary") or {}
+        partial = run.get("kind") == KIND and run.get("status") == "running" and bool(summary.get("rows"))
+        if (run.get("status") != "complete" and not partial) or run.get("kind") not in (KIND, "rerank"):
             continue
         found.append({"id": run["id"], "kind": run["kind"], "model": run.get("model") or "", "benchmark": run.get("benchmark", ""),
                       "created_at": run.get("created_at"), "command": run.get("command") or "", "settings": run.get("settings") or {},
-                      "summary": run.get("summary") or {}})
+                      "summary": summary, "partial": partial})
     return found
 
 

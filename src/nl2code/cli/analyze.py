@@ -57,8 +57,11 @@ def temperature(temperatures, samples_dir, workers, timeout, time_factor, memory
     store = Store(opts["db"])
     samples_dir.mkdir(parents=True, exist_ok=True)
     slug = "".join(c if c.isalnum() or c in "-._" else "_" for c in Path(opts["model"]).name)
+    inputs = {"model": opts["model"], "benchmark": opts["benchmark"], "n": n, "limit": opts["limit"], "tasks": list(opts["tasks"]),
+              "temperatures": list(temperatures), "style": opts["style"], "top_p": opts["top_p"], "max_tokens": opts["max_tokens"],
+              "seed": opts["seed"], "ks": list(ks)}
     summaries = []
-    for t in temperatures:
+    for done, t in enumerate(temperatures, 1):
         run_opts = {**opts, "temperature": t}
         _, report = run_generation(run_opts)
         sample_file = _samples_file(samples_dir / f"samples-{opts['benchmark']}-{slug}-t{t:g}.jsonl", report.generations)
@@ -68,11 +71,10 @@ def temperature(temperatures, samples_dir, workers, timeout, time_factor, memory
         with ProgressBar(f"temperature {t:g}", enabled=not opts["quiet"]) as bar:
             result = evaluate(sample_file, bench, settings, store, kind="run", on_progress=bar, generation=generation_spec(run_opts, report))
         summaries.append((t, result.summary))
+        # stored after every temperature: a long job shows its finished part (marked partial) before the end
+        analysis_id = save_analysis(store, "temperature", inputs, temperature_rows(summaries, ks), benchmark=bench, model=opts["model"],
+                                    pending=temperatures[done:])
     rows = temperature_rows(summaries, ks)
-    inputs = {"model": opts["model"], "benchmark": opts["benchmark"], "n": n, "limit": opts["limit"], "tasks": list(opts["tasks"]),
-              "temperatures": list(temperatures), "style": opts["style"], "top_p": opts["top_p"], "max_tokens": opts["max_tokens"],
-              "seed": opts["seed"], "ks": list(ks)}
-    analysis_id = save_analysis(store, "temperature", inputs, rows, benchmark=bench, model=opts["model"])
     table = Table(title=f"{opts['model']} on {opts['benchmark']}: pass@k by temperature (n={n}, {rows[0]['problems']} problems)")
     table.add_column("temperature", justify="right")
     for k in ks:

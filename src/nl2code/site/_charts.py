@@ -333,9 +333,16 @@ def temperature_analysis(analysis: dict[str, Any]) -> Chart:
                 "run": row["run_id"], "problems": row.get("problems"),
             })
     model, benchmark = analysis.get("model") or inputs.get("model", ""), analysis.get("benchmark", "")
+    model = model.rsplit("/", 1)[-1]  # a local model file's name, not where it sits
+    pending = analysis["summary"].get("pending") or []
     title = f"Temperature vs pass@k: {model} on {benchmark}"
+    if pending:
+        done = len(inputs.get("temperatures") or []) - len(pending)
+        title += f" (partial: {done} of {done + len(pending)} temperatures)"
     problems = max((p["problems"] or 0 for p in points), default=0)
     description = f"{title} ({problems} problems, n={inputs.get('n')} samples each): a stored analysis of {len({p['run'] for p in points})} runs; bars are 95% bootstrap intervals over problems."
+    if pending:
+        description += f" Still to run: T={', '.join(f'{t:g}' for t in pending)}."
     columns = [("temperature", "Temperature"), ("metric", "Metric"), ("value", "Value (%)"), ("low", "CI low"), ("high", "CI high"), ("run", "Run")]
     chart_id = f"analysis-{_chart_slug(analysis['id'])}"
     if not points:
