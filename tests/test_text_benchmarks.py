@@ -164,6 +164,14 @@ def test_evaluate_with_text_metrics_scores_each_sample_against_the_reference_nex
     assert figures["bleu"]["roc_auc"] == 1.0 and figures["bleu"]["within_problem_auc"] == 1.0 and figures["bleu"]["within_problems"] == 12
     # the failing samples' scores differ, the passing ones tie: rho is high but below 1
     assert 0.9 < figures["bleu"]["spearman"] < 1.0 and figures["bleu"]["samples"] == 24
+    # stored as an analysis record (the site charts it); `latest` still means the run of samples, and a rerun replaces the record
+    again = cli("analyze", "text-vs-exec", "latest", "--db", str(db), "--bootstrap", "200", "--json", str(out))
+    assert again.returncode == 0, again.stderr
+    assert json.loads(out.read_text())["metrics"] == figures
+    stored = sqlite3.connect(db).execute("select id, status, summary from runs where kind = 'analysis'").fetchall()
+    assert len(stored) == 1 and stored[0][1] == "complete" and stored[0][0] == json.loads(out.read_text())["analysis_id"]
+    summary = json.loads(stored[0][2])
+    assert summary["analysis"] == "text-vs-exec" and {r["metric"]: r["roc_auc"] for r in summary["rows"]} == {"bleu": 1.0, "codebleu:python": figures["codebleu:python"]["roc_auc"]}
 
 
 def test_analyze_refuses_a_run_without_verdicts_or_scores(tmp_path):

@@ -62,10 +62,10 @@ def save_analysis(store: Store, name: str, inputs: dict[str, Any], rows: list[di
     return run_id
 
 
-def analyses_from_store(db: str) -> list[dict[str, Any]]:
+def analyses_from_store(db: str | Store) -> list[dict[str, Any]]:
     """Every complete analysis and reranking in the store, oldest first, as plain dicts (the site's
     input); an analysis still running is included once it has rows, marked `partial`."""
-    store = Store(db)
+    store = db if isinstance(db, Store) else Store(db)
     found = []
     for run in store.list_runs():
         summary = run.get("summary") or {}

@@ -113,6 +113,11 @@ def text_vs_exec(run, db, bootstrap, seed, json_path):
     import_numpy()
     store = Store(db)
     row = store.get_run(run)
+    if row["kind"] in ("analysis", "rerank"):
+        samples_runs = [r for r in store.list_runs() if r["kind"] not in ("analysis", "rerank")]
+        if run != "latest" or not samples_runs:
+            raise InputError(f"run {row['id']} is a derived record ({row['kind']}), not a run of samples; pass a run from `nl2code evaluate`")
+        row = samples_runs[-1]  # `latest`: the newest run of samples, not this command's own stored analysis
     executions = {e.index: e for e in store.executions(row["id"], with_tests=False)}
     if any(e.status is Status.NOT_EXECUTED for e in executions.values()):
         raise InputError(f"run {row['id']} ({row['benchmark']}) has no verdicts: its samples were scored by text only")
@@ -127,9 +132,18 @@ def text_vs_exec(run, db, bootstrap, seed, json_path):
             by_task.setdefault(e.task_id, []).append((value, e.passed))
         results[metric] = separation(metric, by_task, bootstrap=bootstrap, seed=seed)
     _print(row, results)
+    from nl2code.analyses import save_analysis
+    from nl2code.pipeline import load_benchmark
+
+    # stored like the temperature analysis (one record per run and bootstrap setting), so the site charts it
+    rows = [{"metric": m, **s.as_dict()} for m, s in results.items()]
+    inputs = {"run": row["id"], "bootstrap": bootstrap, "seed": seed}
+    bench = load_benchmark(row["benchmark"], (row.get("settings") or {}).get("dataset"))
+    analysis_id = save_analysis(store, "text-vs-exec", inputs, rows, benchmark=bench, model=row["model"] or "")
+    console.print(f"analysis [bold]{analysis_id}[/] stored in {store.url}")
     if json_path:
         write_json(json_path, {"run_id": row["id"], "benchmark": row["benchmark"], "model": row["model"], "bootstrap": bootstrap,
-                               "metrics": {m: s.as_dict() for m, s in results.items()}})
+                               "analysis_id": analysis_id, "metrics": {m: s.as_dict() for m, s in results.items()}})
 
 
 def _ci(interval) -> str:
@@ -147,3 +161,28 @@ def _print(row: dict, results: dict) -> None:
         table.add_row(metric, fmt(s.auc, 3), _ci(s.auc_ci), fmt(s.spearman, 3), _ci(s.spearman_ci), fmt(s.within_auc, 3), _ci(s.within_auc_ci), str(s.within_problems))
     console.print(table)
     console.print("AUC 0.5: the metric does not tell passing from failing samples; 1.0: every passing sample scores above every failing one.")
+
+
+@analyze.command("export")
+@click.argument("ref")
+@db_option
+@click.option("--name", required=True, help="File name in the analyses folder (lowercase letters, digits, . _ + -): NAME.yaml and data/NAME-*.jsonl.gz.")
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path), default=None, help="Analyses folder (default: the repository's analyses/).")
+@click.option("--title", default="", help="Title shown on the site.")
+@click.option("--command", "commands", multiple=True, help="A command that made the record, in order (repeatable; default: the stored one).")
+@click.option("--note", default=None, help="A note shown with the chart (what the figures mean, what is partial).")
+@click.option("--tests", "tests", type=click.Path(exists=True, dir_okay=False), default=None, help="A reranking's generated tests, when not at the stored path.")
+def export_analysis(ref, db, name, folder, title, commands, note, tests):
+    """Export a stored analysis (temperature, text-vs-exec) or reranking REF into the repository's
+    analyses folder: a manifest with its figures and commands, and its per-sample data as gzip
+    JSONL, so that `nl2code site build` without a database charts it (docs/analyses.md)."""
+    import re
+
+    from nl2code.analysis_files import NAME_PATTERN, default_dir, export
+    from nl2code.store import Store
+
+    if not re.match(NAME_PATTERN, name):
+        raise click.BadParameter(f"{name!r}: use lowercase letters, digits and . _ + - (starting with a letter or digit)", param_hint="--name")
+    import_numpy()
+    target = export(Store(db), ref, folder or default_dir(), name, title=title, commands=commands, note=note, source=tests)
+    console.print(f"wrote {target} and its data files")

@@ -9,7 +9,8 @@ import click
 DEFAULT_OUT = "site-out"
 
 
-def _build(out: str, catalog_dir: str | None, db: str | None, reproductions: str | None = None, *, quiet: bool = False):
+def _build(out: str, catalog_dir: str | None, db: str | None, reproductions: str | None = None, *, quiet: bool = False,
+           analyses_dir: str | None = None):
     from nl2code.catalog import load_catalog, to_dict
     from nl2code.reproduce import default_dir
     from nl2code.site import build_site, runs_from_store
@@ -25,6 +26,7 @@ def _build(out: str, catalog_dir: str | None, db: str | None, reproductions: str
     if db:
         # runs not complete are listed on the Runs page, labelled (running or interrupted), and never rank
         runs, analyses = runs_from_store(db, include_incomplete=True), analyses_from_store(db)
+    analyses = _with_repository_analyses(analyses, Path(analyses_dir) if analyses_dir else None)
     folder = Path(reproductions) if reproductions else default_dir()
     report = build_site(out, to_dict(catalog), runs, computed_stats=_packaged_stats(), analyses=analyses,
                         reproductions=folder if folder.is_dir() else None)
@@ -34,6 +36,20 @@ def _build(out: str, catalog_dir: str | None, db: str | None, reproductions: str
             f"({report.leaderboards} leaderboards, {report.runs} runs). Preview: nl2code site serve --out {report.out}"
         )
     return report
+
+
+def _with_repository_analyses(stored: list[dict], folder: Path | None) -> list[dict]:
+    """The analyses exported into the repository (analyses/, or --analyses DIR), then the store's:
+    a store's record of the same id replaces the exported copy (it is the newer), keeping the
+    exported data files and commands."""
+    from nl2code.analysis_files import default_dir, load_analyses
+
+    folder = folder or default_dir()
+    exported = {a["id"]: a for a in load_analyses(folder)} if folder.is_dir() else {}
+    for record in stored:
+        extra = {k: exported[record["id"]][k] for k in ("files", "commands", "note", "title")} if record["id"] in exported else {}
+        exported[record["id"]] = {**record, **extra}
+    return list(exported.values())
 
 
 def _packaged_stats() -> dict[str, dict]:
@@ -55,9 +71,10 @@ def site() -> None:
 @click.option("--catalog", "catalog_dir", type=click.Path(exists=True, file_okay=False), help="Catalog folder (default: $NL2CODE_CATALOG, else the repository's catalog/).")
 @click.option("--db", help="Results store: a SQLite file or an SQLAlchemy URL (default: ./nl2code.db when it exists).")
 @click.option("--reproductions", type=click.Path(exists=True, file_okay=False), help="Reproductions folder (default: the repository's reproductions/).")
-def build(out: str, catalog_dir: str | None, db: str | None, reproductions: str | None) -> None:
+@click.option("--analyses", "analyses_dir", type=click.Path(exists=True, file_okay=False), help="Exported analyses folder (default: the repository's analyses/).")
+def build(out: str, catalog_dir: str | None, db: str | None, reproductions: str | None, analyses_dir: str | None) -> None:
     """Write the static site (deployable as-is on any file server)."""
-    _build(out, catalog_dir, db, reproductions)
+    _build(out, catalog_dir, db, reproductions, analyses_dir=analyses_dir)
 
 
 @site.command()

@@ -198,24 +198,53 @@ def _write_charts(writer: _Writer, data: SiteData, size_charts: dict[str, _chart
     writer.page("charts.html", "charts.html", charts=[c for c in charts if c is not None])
 
 
+ANALYSIS_CHARTS = {"temperature": _charts.temperature_analysis, "text-vs-exec": _charts.text_vs_exec}
+RECORD_FIELDS = ("id", "kind", "model", "benchmark", "created_at", "command", "settings", "summary", "partial")
+
+
 def _analysis_charts(writer: _Writer, analyses: list[dict[str, Any]]) -> list[_charts.Chart]:
-    """A chart per stored temperature analysis and one for the rerankings, each with its data as
-    JSON (the stored record) and CSV (the chart's rows)."""
+    """A chart per stored analysis (temperature, text-vs-exec) and one for the rerankings, each with
+    its data as JSON (the stored record) and CSV (the chart's rows), plus the per-sample data files
+    of the analyses read from the repository's analyses/ folder (`nl2code.analysis_files`)."""
     charts = []
     for analysis in analyses:
-        if analysis["kind"] != "analysis" or analysis["summary"].get("analysis") != "temperature":
+        draw = ANALYSIS_CHARTS.get(analysis["summary"].get("analysis", "")) if analysis["kind"] == "analysis" else None
+        if draw is None:
             continue
-        charts.append(_with_downloads(writer, _charts.temperature_analysis(analysis), f"data/analyses/{slug(analysis['id'])}", analysis))
+        chart = _with_downloads(writer, draw(analysis), f"data/analyses/{slug(analysis['id'])}", _record(analysis))
+        charts.append(_with_files(writer, chart, [analysis]))
     reranks = [a for a in analyses if a["kind"] == "rerank"]
     if reranks:
-        charts.append(_with_downloads(writer, _charts.rerank_comparison(reranks), "data/analyses/rerank", reranks))
+        chart = _with_downloads(writer, _charts.rerank_comparison(reranks), "data/analyses/rerank", [_record(r) for r in reranks])
+        charts.append(_with_files(writer, chart, reranks))
     return charts
+
+
+def _record(analysis: dict[str, Any]) -> dict[str, Any]:
+    return {k: analysis[k] for k in RECORD_FIELDS if k in analysis}
 
 
 def _with_downloads(writer: _Writer, chart: _charts.Chart, base: str, record: Any) -> _charts.Chart:
     writer.json(f"{base}.json", record)
     writer.csv(f"{base}.csv", chart.rows, [field for field, _ in chart.columns])
     chart.downloads = [("JSON", f"{base}.json"), ("CSV", f"{base}.csv")]
+    return chart
+
+
+def _with_files(writer: _Writer, chart: _charts.Chart, analyses: list[dict[str, Any]]) -> _charts.Chart:
+    """Copy the analyses' data files (from the analyses folder) next to the chart's data and link
+    them; add the commands that made each and its note."""
+    for analysis in analyses:
+        for path, _description in analysis.get("files", []):
+            name = Path(path).name
+            target = writer.out / "data" / "analyses" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            writer.data_files += 1
+            chart.downloads.append((name, f"data/analyses/{name}"))  # described in the manifest and docs/analyses.md
+        chart.commands = list(dict.fromkeys(chart.commands + (analysis.get("commands") or ([analysis["command"]] if analysis.get("command") else []))))
+        if analysis.get("note"):
+            chart.note = " ".join(filter(None, [chart.note, analysis["note"]]))
     return chart
 
 

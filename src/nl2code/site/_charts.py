@@ -25,6 +25,8 @@ class Chart:
     rows: list[dict[str, Any]]
     points: int = 0  # symbols drawn by the chart's `points` layer
     downloads: list[tuple[str, str]] = field(default_factory=list)  # (label, site-relative path) of its data
+    commands: list[str] = field(default_factory=list)  # how its data was made (analyses)
+    note: str = ""
 
 
 def _base(description: str, height: int = 320) -> dict[str, Any]:
@@ -397,3 +399,42 @@ def rerank_comparison(reranks: list[dict[str, Any]]) -> Chart:
 
 def _chart_slug(text: str) -> str:
     return "".join(c if c.isalnum() or c == "-" else "-" for c in text)
+
+
+def text_vs_exec(analysis: dict[str, Any]) -> Chart:
+    """One stored text-vs-exec analysis (`nl2code analyze text-vs-exec`): per text metric, how well
+    its per-sample score separates passing from failing samples (ROC AUC over all samples and the
+    mean within-problem AUC), each with its bootstrap interval; 0.5 is chance, 1.0 a verdict."""
+    summary = analysis["summary"]
+    points = []
+    for row in summary.get("rows", []):
+        for measure, key in (("ROC AUC", "roc_auc"), ("within-problem AUC", "within_problem_auc")):
+            value, ci = row.get(key), row.get(f"{key}_ci")
+            if value is None:
+                continue
+            points.append({"metric": row["metric"], "measure": measure, "value": value, "low": ci[0] if ci else None, "high": ci[1] if ci else None,
+                           "spearman": row.get("spearman"), "samples": row.get("samples"), "passed": row.get("passed")})
+    model = (analysis.get("model") or "").rsplit("/", 1)[-1]
+    title = f"Text metrics vs execution: {model} on {analysis.get('benchmark', '')}"
+    first = (summary.get("rows") or [{}])[0]
+    description = (f"{title} ({first.get('samples')} samples, {first.get('passed')} passing, run {summary.get('inputs', {}).get('run')}): how well each text "
+                   "metric's score tells passing from failing samples; 0.5 is chance, 1.0 would be as good as running the tests. Bars are 95% bootstrap intervals over problems.")
+    columns = [("metric", "Metric"), ("measure", "Measure"), ("value", "Value"), ("low", "CI low"), ("high", "CI high"), ("spearman", "Spearman rho")]
+    chart_id = f"analysis-{_chart_slug(analysis['id'])}"
+    if not points:
+        return Chart(chart_id, title, description, None, columns, [])
+    y = {"field": "metric", "type": "nominal", "title": None, "sort": {"field": "value", "op": "max", "order": "descending"}}
+    color = {"field": "measure", "type": "nominal", "title": "Measure", "sort": ["ROC AUC", "within-problem AUC"]}
+    x = {"field": "value", "type": "quantitative", "title": "AUC (0.5 = chance)", "scale": {"domain": [0.4, 1.0]}}
+    spec = _base(description, 40 + 34 * len({p["metric"] for p in points})) | {
+        "data": {"values": points},
+        "layer": [
+            {"name": "intervals", "mark": {"type": "rule", "opacity": 0.7}, "encoding": {"y": y, "yOffset": {"field": "measure"}, "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}, "color": color}},
+            {"name": "points", "mark": {"type": "point", "filled": True, "size": 70}, "encoding": {
+                "y": y, "yOffset": {"field": "measure"}, "x": x, "color": color,
+                "tooltip": [{"field": "metric"}, {"field": "measure"}, {"field": "value", "format": ".3f"}, {"field": "low", "format": ".3f"}, {"field": "high", "format": ".3f"}, {"field": "spearman", "format": ".3f"}],
+            }},
+            {"name": "chance", "data": {"values": [{"value": 0.5}]}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#888"}, "encoding": {"x": {"field": "value", "type": "quantitative"}}},
+        ],
+    }
+    return Chart(chart_id, title, description, spec, columns, points, len(points))
