@@ -98,10 +98,13 @@ def test_family_lines_join_published_sizes_of_the_named_families_only():
         {"family": "starcoder", "parameters": 15.5e9, "value": 33.6, "provenance": "published", "model": "StarCoder", "size": "15.5B"},
         {"family": "santacoder", "parameters": 1.1e9, "value": 14.0, "provenance": "published", "model": "SantaCoder", "size": "1.1B"},
         {"family": "santacoder", "parameters": 2e9, "value": 15.0, "provenance": "published", "model": "SantaCoder-2", "size": "2B"},
+        {"family": "starcoder2", "parameters": 3e9, "value": 31.7, "provenance": "published", "model": "StarCoder2-3B", "size": "3B"},
+        {"family": "starcoder2", "parameters": 15e9, "value": 46.3, "provenance": "published", "model": "StarCoder2-15B", "size": "15B"},
     ]
     lines = family_lines(points)
     # CodeGen: two sizes, the best published number of each; StarCoder has one size; SantaCoder is not a named family
-    assert [(p["family_name"], p["parameters"], p["value"]) for p in lines] == [("CodeGen", 0.35e9, 12.8), ("CodeGen", 16e9, 29.3)]
+    assert [(p["family_name"], p["parameters"], p["value"]) for p in lines] == [
+        ("CodeGen", 0.35e9, 12.8), ("CodeGen", 16e9, 29.3), ("StarCoder2", 3e9, 31.7), ("StarCoder2", 15e9, 46.3)]
 
 
 @pytest.mark.browser

@@ -140,8 +140,10 @@ def size_vs_score(board: Leaderboard) -> Chart:
 
 
 # The families whose sizes the size chart joins with a line (the list: the survey's
-# scaling families and two recent open ones); their catalog ids and display names.
-FAMILY_LINES = {"codex": "Codex", "codegen": "CodeGen", "starcoder": "StarCoder", "qwen2.5-coder": "Qwen2.5-Coder", "deepseek-coder": "DeepSeek-Coder"}
+# scaling families and two recent open ones); their catalog ids and display names. StarCoder
+# (2023) has one size in the catalog (15.5B: StarCoder and StarCoderBase), so it draws no line
+# until its 1B/3B/7B figures are catalogued; StarCoder2 (3B, 7B, 15B) stands in as its successor.
+FAMILY_LINES = {"codex": "Codex", "codegen": "CodeGen", "starcoder": "StarCoder", "starcoder2": "StarCoder2", "qwen2.5-coder": "Qwen2.5-Coder", "deepseek-coder": "DeepSeek-Coder"}
 
 
 def family_lines(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
