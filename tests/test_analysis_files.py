@@ -194,3 +194,20 @@ def test_the_charts_page_draws_the_exported_analyses_in_chromium(exported, brows
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_repository_analyses_load_their_hashes_match_and_their_data_gives_their_figures():
+    """The committed analyses/: every manifest validates and its data files match their sha256;
+    each reranking's per-problem pass@1, averaged, is the reranked pass@1 it reports."""
+    from nl2code.analysis_files import default_dir
+
+    loaded = load_analyses(default_dir())
+    reranks = {a["settings"]["method"]: a for a in loaded if a["kind"] == "rerank"}
+    assert set(reranks) == {"codet", "mbr-exec", "examples"}
+    assert round(100 * reranks["codet"]["summary"]["reranked"]["pass@1"], 1) == 37.2  # bench/RESULTS.md
+    for record in reranks.values():
+        (path, _), = record["files"]
+        rows = list(read_rows(path))
+        assert len(rows) == 164 and sum(r["ranked"] for r in rows) == record["summary"]["problems_ranked"]
+        assert sum(r["pass@1"] for r in rows) / 164 == pytest.approx(record["summary"]["reranked"]["pass@1"], abs=1e-6)
+        assert sum(r["correct"] for r in rows) / 16400 == pytest.approx(record["summary"]["baseline"]["pass@1"], abs=1e-9)
