@@ -124,7 +124,7 @@ def test_charts_page_draws_each_analysis_from_the_stored_runs_in_chromium(analys
         assert temperature.locator("g.points_marks > path").count() == 2  # a line per k
         assert page.locator("#chart-rerank svg g.points_marks > path").count() == 2  # reranked and unranked bars
         size = page.locator("#chart-size-humaneval--pass-1 svg g.families_marks > path")
-        assert size.count() == 2  # Codex and CodeGen have two sizes each in the fixture catalog
+        assert size.count() == 3  # Codex, CodeGen and StarCoder2 have two sizes each in the fixture catalog
         with page.expect_download() as download:
             page.click(f'a[href="data/analyses/{analysis}.csv"]')
         assert "pass@2" in download.value.path().read_text()
