@@ -211,3 +211,19 @@ def test_the_repository_analyses_load_their_hashes_match_and_their_data_gives_th
         assert len(rows) == 164 and sum(r["ranked"] for r in rows) == record["summary"]["problems_ranked"]
         assert sum(r["pass@1"] for r in rows) / 164 == pytest.approx(record["summary"]["reranked"]["pass@1"], abs=1e-6)
         assert sum(r["correct"] for r in rows) / 16400 == pytest.approx(record["summary"]["baseline"]["pass@1"], abs=1e-9)
+
+
+def test_the_repository_text_vs_exec_analysis_recomputes_from_its_per_sample_data():
+    """The committed text-vs-exec analysis: its per-sample scores and verdicts give back the stored
+    ROC AUC of every metric (the data file is the analysis's input, not a summary of it)."""
+    from nl2code.analysis_files import default_dir
+
+    (record,) = [a for a in load_analyses(default_dir()) if a["summary"].get("analysis") == "text-vs-exec"]
+    (path, _), = record["files"]
+    rows = list(read_rows(path))
+    assert len(rows) == 16400 and sum(r["passed"] for r in rows) == record["summary"]["rows"][0]["passed"]
+    for stored in record["summary"]["rows"]:
+        by_task: dict[str, list] = {}
+        for r in rows:
+            by_task.setdefault(r["task_id"], []).append((r["scores"][stored["metric"]], r["passed"]))
+        assert round(separation(stored["metric"], by_task, bootstrap=0).auc, 4) == pytest.approx(stored["roc_auc"], abs=2e-4), stored["metric"]
