@@ -108,6 +108,10 @@ def test_a_killed_temperature_analysis_keeps_its_finished_part_and_a_rerun_asks_
         partial = json.loads(summary)
         assert status == "running" and partial["pending"] == [1.0]
         assert [(r["temperature"], r["pass@1"]) for r in partial["rows"]] == [(0.2, 1.0)]
+        from nl2code.analyses import analyses_from_store
+
+        (shown,) = analyses_from_store(str(tmp_path / "r.db"))  # its process is gone: shown all the same, as partial
+        assert shown["partial"] is True and shown["summary"]["pending"] == [1.0]
 
         again = subprocess.run([sys.executable, *args, "--base-url", server.url], cwd=tmp_path, env=env,
                                capture_output=True, text=True, timeout=300)

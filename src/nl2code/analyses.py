@@ -64,12 +64,14 @@ def save_analysis(store: Store, name: str, inputs: dict[str, Any], rows: list[di
 
 def analyses_from_store(db: str | Store) -> list[dict[str, Any]]:
     """Every complete analysis and reranking in the store, oldest first, as plain dicts (the site's
-    input); an analysis still running is included once it has rows, marked `partial`."""
+    input); an analysis not finished (its job running, or killed) is included once it has rows,
+    marked `partial`."""
     store = db if isinstance(db, Store) else Store(db)
     found = []
     for run in store.list_runs():
         summary = run.get("summary") or {}
-        partial = run.get("kind") == KIND and run.get("status") == "running" and bool(summary.get("rows"))
+        # a partial analysis is shown whether the job that stores it still runs or was killed (interrupted)
+        partial = run.get("kind") == KIND and run.get("status") in ("running", "interrupted") and bool(summary.get("rows"))
         if (run.get("status") != "complete" and not partial) or run.get("kind") not in (KIND, "rerank"):
             continue
         found.append({"id": run["id"], "kind": run["kind"], "model": run.get("model") or "", "benchmark": run.get("benchmark", ""),
