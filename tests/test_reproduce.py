@@ -119,10 +119,11 @@ def test_an_unknown_reproduction_name_is_refused_with_the_known_ones(tmp_path):
     assert result.returncode == 2 and "no reproduction nope" in result.stderr and "pycodegpt-110m--pandaseval" in result.stderr
 
 
-def test_a_manifest_with_a_bad_field_names_its_file(tmp_path):
+def test_a_manifest_with_a_bad_field_names_its_file_and_line(tmp_path):
     text = (REPRODUCTIONS / "pycodegpt-110m--pandaseval.yaml").read_text().replace("sha256: bce8", "sha256: xyz")
     (tmp_path / "pycodegpt-110m--pandaseval.yaml").write_text(text)
-    with pytest.raises(InputError, match=r"pycodegpt-110m--pandaseval.yaml: generations.sha256"):
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "sha256: xyz" in row)
+    with pytest.raises(InputError, match=rf"pycodegpt-110m--pandaseval.yaml:{line}: generations.sha256"):
         load_manifests(tmp_path)
 
 

@@ -21,28 +21,24 @@ import hashlib
 import io
 import json
 import logging
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from nl2code import _manifests
 from nl2code.errors import InputError
 from nl2code.store import Store
 
 log = logging.getLogger(__name__)
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9._+-]*$"
+NAME_PATTERN = _manifests.NAME_PATTERN
 DERIVED = ("analysis", "rerank")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class DataFile(_Strict):
+class DataFile(_manifests.Strict):
     path: str = Field(pattern=r"^data/[A-Za-z0-9._+-]+\.jsonl\.gz$", description="Relative to the analyses folder.")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     rows: int = Field(ge=0, description="JSON lines in the file.")
@@ -61,7 +57,7 @@ class Record(BaseModel):
     summary: dict[str, Any]
 
 
-class Manifest(_Strict):
+class Manifest(_manifests.Strict):
     name: str = Field(pattern=NAME_PATTERN)
     kind: Literal["temperature", "rerank", "text-vs-exec"]
     title: str = Field(min_length=1)
@@ -74,11 +70,7 @@ class Manifest(_Strict):
 
 def default_dir() -> Path:
     """$NL2CODE_ANALYSES, else the repository's analyses/, else ./analyses."""
-    env = os.environ.get("NL2CODE_ANALYSES")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[2] / "analyses"
-    return repo if repo.is_dir() else Path.cwd() / "analyses"
+    return _manifests.default_dir("NL2CODE_ANALYSES", "analyses")
 
 
 def kind_of(record: dict[str, Any]) -> str:
@@ -103,31 +95,7 @@ def load_analyses(folder: Path) -> list[dict[str, Any]]:
 
 def read_manifest(path: Path) -> Manifest:
     """One manifest, checked: schema (file:line), name, kind against the record, data files' hashes."""
-    from nl2code.catalog._loader import _line_map, _parse, line_for
-
-    text = path.read_text(encoding="utf-8")
-    try:
-        node, data = _parse(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(f"{where}: invalid YAML ({getattr(exc, 'problem', None) or exc}); fix the syntax at that line") from exc
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _line_map(node, (), lines, [])
-    try:
-        manifest = Manifest.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        line = line_for(lines, tuple(first["loc"]))
-        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise InputError(f"{path}:{line or 1}: {field}: {first['msg']} ({len(exc.errors())} problem(s)); see docs/analyses.md for the layout") from exc
-
-    def fail(loc: tuple[Any, ...], message: str) -> InputError:
-        return InputError(f"{path}:{line_for(lines, loc) or 1}: {message}")
-
-    if manifest.name != path.stem:
-        raise fail(("name",), f"name {manifest.name!r} differs from the file name; rename the file to {manifest.name}.yaml")
+    manifest, fail = _manifests.read_manifest(path, Manifest, "docs/analyses.md for the layout")
     if kind_of(manifest.record.model_dump()) != manifest.kind:
         raise fail(("kind",), f"kind {manifest.kind!r} but the record holds a {kind_of(manifest.record.model_dump())!r} analysis; fix kind or re-export")
     for i, entry in enumerate(manifest.data):

@@ -4,20 +4,16 @@ is compared with (catalog result ids)."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
+from nl2code import _manifests
 from nl2code.errors import InputError
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9._+-]*$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+NAME_PATTERN = _manifests.NAME_PATTERN
+_Strict = _manifests.Strict
 
 
 class ReleasedFile(_Strict):
@@ -83,11 +79,7 @@ def _samples_name(reproduction: Reproduction) -> str:
 
 def default_dir() -> Path:
     """$NL2CODE_REPRODUCTIONS, else the repository's reproductions/, else ./reproductions."""
-    env = os.environ.get("NL2CODE_REPRODUCTIONS")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[3] / "reproductions"
-    return repo if repo.is_dir() else Path.cwd() / "reproductions"
+    return _manifests.default_dir("NL2CODE_REPRODUCTIONS", "reproductions")
 
 
 def load_manifests(directory: Path | None = None) -> list[Reproduction]:
@@ -97,18 +89,8 @@ def load_manifests(directory: Path | None = None) -> list[Reproduction]:
         raise InputError(f"{directory}: no reproductions folder; pass --dir DIR or set NL2CODE_REPRODUCTIONS")
     manifests = []
     for path in sorted(directory.glob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            manifest = Reproduction.model_validate(data)
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: invalid YAML ({exc}); fix the syntax") from exc
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"{path}: {where}: {first['msg']} ({len(exc.errors())} problem(s)); see reproductions/README.md") from exc
-        if manifest.name != path.stem:
-            raise InputError(f"{path}: name {manifest.name!r} differs from the file name; rename the file to {manifest.name}.yaml")
+        manifest, fail = _manifests.read_manifest(path, Reproduction, "reproductions/README.md")
         if not re.search(r"\{samples\}", manifest.command) or not manifest.command.startswith("nl2code "):
-            raise InputError(f"{path}: command must be an `nl2code ...` command line with {{samples}} in it")
+            raise fail(("command",), "command must be an `nl2code ...` command line with {samples} in it")
         manifests.append(manifest)
     return manifests
