@@ -25,7 +25,7 @@ from nl2code.metrics.text._analysis import separation
 from nl2code.site import build_site
 from nl2code.store import open_store
 from test_site_analyses import _run
-from test_site_browser import _serve, browser  # noqa: F401 - `browser` is a fixture
+from test_site_browser import _serve, browser, open_charts  # noqa: F401 - `browser` is a fixture
 from test_site_build import write_catalog
 
 VERDICTS_T02 = {"HumanEval/0": [True, True], "HumanEval/1": [False, False]}
@@ -178,12 +178,7 @@ def test_the_charts_page_draws_the_exported_analyses_in_chromium(exported, brows
     root, _, temperature, text = exported
     server, url = _serve(root / "out")
     try:
-        page = browser.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url + "charts.html")
-        page.wait_for_function("() => document.querySelectorAll('.chart[data-rendered=true]').length === document.querySelectorAll('.chart').length")
-        assert page.locator(".chart[data-rendered=error]").count() == 0 and not errors
+        page = open_charts(browser, url)
         assert page.locator(f"#chart-analysis-{temperature} svg g.points_marks > path").count() == 2  # one line per k, one temperature so far
         assert page.locator(f"#chart-analysis-{text} svg g.points_marks > path").count() == 2  # ROC AUC and within-problem AUC of bleu
         assert page.locator(f"#chart-analysis-{text} svg g.chance_marks > path, #chart-analysis-{text} svg g.chance_marks > line").count() == 1

@@ -17,7 +17,7 @@ from nl2code.site import build_site
 from nl2code.site._charts import family_lines
 from nl2code.site._runs import runs_from_store
 from nl2code.store import open_store
-from test_site_browser import _serve, browser  # noqa: F401 - `browser` is a fixture
+from test_site_browser import _serve, browser, open_charts  # noqa: F401 - `browser` is a fixture
 from test_site_build import write_catalog, write_store
 
 
@@ -113,12 +113,7 @@ def test_charts_page_draws_each_analysis_from_the_stored_runs_in_chromium(analys
     out, analysis, _ = analyses_site
     server, url = _serve(out)
     try:
-        page = browser.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url + "charts.html")
-        page.wait_for_function("() => document.querySelectorAll('.chart[data-rendered=true]').length === document.querySelectorAll('.chart').length")
-        assert page.locator(".chart[data-rendered=error]").count() == 0 and not errors
+        page = open_charts(browser, url)
         temperature = page.locator(f"#chart-analysis-{analysis} svg")
         assert temperature.locator("g.intervals_marks > line, g.intervals_marks > path").count() == 4  # one interval per (temperature, k)
         assert temperature.locator("g.points_marks > path").count() == 2  # a line per k

@@ -36,6 +36,17 @@ def _serve(directory: Path):
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+def open_charts(browser, url: str):
+    """The Charts page, once every chart has rendered; fails on a chart error or a page error."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "charts.html")
+    page.wait_for_function("() => document.querySelectorAll('.chart[data-rendered=true]').length === document.querySelectorAll('.chart').length")
+    assert page.locator(".chart[data-rendered=error]").count() == 0 and not errors
+    return page
+
+
 @pytest.fixture(scope="module")
 def fixture_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-site")
